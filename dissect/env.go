@@ -1,0 +1,408 @@
+package dissect
+
+import (
+	"net/netip"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Endpoint is one side of a flow.
+type Endpoint struct {
+	IP   netip.Addr // invalid for L2-only flows
+	Port uint16
+	MAC  [6]byte // zero where the sensor did not see it
+}
+
+// FlowInfo is what a parser may know about its flow. The engine owns it; treat it as read-only.
+type FlowInfo struct {
+	UID   string // Zeek-style uid ("C…"), stable for a given capture
+	Orig  Endpoint
+	Resp  Endpoint
+	Proto uint8  // IP protocol number (6 TCP, 17 UDP), 0 for L2 flows
+	VLAN  uint16 // outermost VLAN id, 0 if none
+	// EtherType of an L2 flow (0x88b8 GOOSE, 0x8892 PROFINET, …).
+	EtherType uint16
+}
+
+// Output receives everything parsers produce. The engine provides it; calls come from one
+// worker at a time per Env, but an Output shared by workers must be safe for concurrent use.
+type Output interface {
+	// Record receives one complete JSON object (no trailing newline) for log. line is only
+	// valid during the call.
+	Record(log string, line []byte)
+	// Fact receives an identity fact. f is only valid during the call.
+	Fact(f *Fact)
+	// Event receives an operational event. e is only valid during the call.
+	Event(e *Event)
+}
+
+// Fact is one thing a packet says about a device: "the responder's firmware is V2.9".
+// Inventory merges facts into devices and keeps each one's provenance.
+type Fact struct {
+	TS    int64     // packet time, ns since the epoch
+	Flow  *FlowInfo // the flow that carried it
+	Side  Dir       // which endpoint the fact is about: Orig or Resp
+	Proto string    // dissector name
+	Attr  string    // one of the Attr* constants
+	Value string
+	Field string // the protocol field it came from, e.g. "szl_0x0011.order_number"
+}
+
+// Event is an operational event: something an engineer or the detection engine cares about.
+type Event struct {
+	TS     int64
+	Flow   *FlowInfo
+	Src    Dir    // the endpoint that issued it (the requester of a command)
+	Proto  string // dissector name
+	Kind   string // one of the Ev* constants
+	Detail string // human-readable specifics: function, address range, block, value
+}
+
+// Env is a parser's view of its flow and its way out. The engine creates one per parser and
+// sets TS before every Parse/Gap/Close call. Not safe for concurrent use.
+type Env struct {
+	Flow  *FlowInfo
+	Name  string // the dissector's name
+	Site  string // site label, added to every record when set
+	TS    int64  // time of the packet being parsed, ns since the epoch
+	Out   Output
+	PDUs  uint64 // PDUs counted by the parser (Env.PDU)
+	Weirds uint64
+
+	rec  Record
+	fact Fact
+	ev   Event
+}
+
+// PDU counts one protocol data unit for the run summary.
+func (e *Env) PDU() { e.PDUs++ }
+
+// Log starts a record in log name with the Zeek connection envelope (ts, uid, id.*).
+// Finish it with Done. Only one record can be open at a time.
+func (e *Env) Log(name string) *Record {
+	r := e.begin(name)
+	r.Str("uid", e.Flow.UID)
+	if e.Flow.Orig.IP.IsValid() {
+		r.Addr("id.orig_h", e.Flow.Orig.IP).Uint("id.orig_p", uint64(e.Flow.Orig.Port))
+		r.Addr("id.resp_h", e.Flow.Resp.IP).Uint("id.resp_p", uint64(e.Flow.Resp.Port))
+	}
+	return r
+}
+
+// LogBare starts a record with only ts (and site): for logs that carry their own addressing,
+// such as goose.log.
+func (e *Env) LogBare(name string) *Record { return e.begin(name) }
+
+func (e *Env) begin(name string) *Record {
+	r := &e.rec
+	r.env = e
+	r.log = name
+	r.buf = append(r.buf[:0], `{"ts":`...)
+	r.buf = AppendTS(r.buf, e.TS)
+	if e.Site != "" {
+		r.Str("site", e.Site)
+	}
+	return r
+}
+
+// Weird reports a named anomaly in weird.log (Zeek's fields: name, addl, notice, peer,
+// source). Names are snake_case and prefixed by the protocol: "modbus_invalid_length".
+func (e *Env) Weird(name, addl string) {
+	e.Weirds++
+	r := e.Log("weird").Str("name", name)
+	if addl != "" {
+		r.Str("addl", addl)
+	}
+	r.Bool("notice", false).Str("peer", "quietwire").Str("source", e.Name).Done()
+}
+
+// Fact reports that the endpoint on side has attr = value, read from the protocol's field.
+func (e *Env) Fact(side Dir, attr, value, field string) {
+	if value == "" || e.Out == nil {
+		return
+	}
+	e.fact = Fact{TS: e.TS, Flow: e.Flow, Side: side, Proto: e.Name, Attr: attr, Value: value, Field: field}
+	e.Out.Fact(&e.fact)
+}
+
+// Event reports an operational event issued by the endpoint on side src.
+func (e *Env) Event(src Dir, kind, detail string) {
+	if e.Out == nil {
+		return
+	}
+	e.ev = Event{TS: e.TS, Flow: e.Flow, Src: src, Proto: e.Name, Kind: kind, Detail: detail}
+	e.Out.Event(&e.ev)
+}
+
+// Record builds one JSON log line without allocating (its buffer is reused). Keys must be
+// plain ASCII without quotes or backslashes; values are escaped.
+type Record struct {
+	env *Env
+	log string
+	buf []byte
+	arr bool // inside an array: no key, comma handling by arrN
+	arrN int
+}
+
+func (r *Record) key(k string) {
+	r.buf = append(r.buf, ',', '"')
+	r.buf = append(r.buf, k...)
+	r.buf = append(r.buf, '"', ':')
+}
+
+func (r *Record) sep() {
+	if r.arrN > 0 {
+		r.buf = append(r.buf, ',')
+	}
+	r.arrN++
+}
+
+// Str adds a string field.
+func (r *Record) Str(k, v string) *Record {
+	r.key(k)
+	r.buf = AppendJSONString(r.buf, v)
+	return r
+}
+
+// Bytes adds a string field from bytes (escaped; invalid UTF-8 becomes \ufffd).
+func (r *Record) Bytes(k string, v []byte) *Record {
+	r.key(k)
+	r.buf = appendJSONBytes(r.buf, v)
+	return r
+}
+
+// Int adds a signed integer field.
+func (r *Record) Int(k string, v int64) *Record {
+	r.key(k)
+	r.buf = strconv.AppendInt(r.buf, v, 10)
+	return r
+}
+
+// Uint adds an unsigned integer field.
+func (r *Record) Uint(k string, v uint64) *Record {
+	r.key(k)
+	r.buf = strconv.AppendUint(r.buf, v, 10)
+	return r
+}
+
+// Float adds a number field with up to 6 decimals.
+func (r *Record) Float(k string, v float64) *Record {
+	r.key(k)
+	r.buf = strconv.AppendFloat(r.buf, v, 'f', -1, 64)
+	return r
+}
+
+// Bool adds a boolean field.
+func (r *Record) Bool(k string, v bool) *Record {
+	r.key(k)
+	r.buf = strconv.AppendBool(r.buf, v)
+	return r
+}
+
+// Hex adds a lowercase hex string of v ("0a1b…").
+func (r *Record) Hex(k string, v []byte) *Record {
+	const digits = "0123456789abcdef"
+	r.key(k)
+	r.buf = append(r.buf, '"')
+	for _, c := range v {
+		r.buf = append(r.buf, digits[c>>4], digits[c&15])
+	}
+	r.buf = append(r.buf, '"')
+	return r
+}
+
+// HexUint adds v as a "0x…" string with at least width hex digits, as ICSNPP logs ids.
+func (r *Record) HexUint(k string, v uint64, width int) *Record {
+	r.key(k)
+	r.buf = append(r.buf, '"', '0', 'x')
+	r.buf = appendHexPadded(r.buf, v, width)
+	r.buf = append(r.buf, '"')
+	return r
+}
+
+// Addr adds an IP address as a string.
+func (r *Record) Addr(k string, a netip.Addr) *Record {
+	r.key(k)
+	r.buf = append(r.buf, '"')
+	r.buf = a.AppendTo(r.buf)
+	r.buf = append(r.buf, '"')
+	return r
+}
+
+// MAC adds a MAC address as "aa:bb:cc:dd:ee:ff".
+func (r *Record) MAC(k string, m [6]byte) *Record {
+	r.key(k)
+	r.buf = append(r.buf, '"')
+	r.buf = AppendMAC(r.buf, m)
+	r.buf = append(r.buf, '"')
+	return r
+}
+
+// Array opens an array field; add elements with Elem* and close it with End.
+func (r *Record) Array(k string) *Record {
+	r.key(k)
+	r.buf = append(r.buf, '[')
+	r.arr, r.arrN = true, 0
+	return r
+}
+
+// ElemStr adds a string element to the open array.
+func (r *Record) ElemStr(v string) *Record {
+	r.sep()
+	r.buf = AppendJSONString(r.buf, v)
+	return r
+}
+
+// ElemUint adds a number element to the open array.
+func (r *Record) ElemUint(v uint64) *Record {
+	r.sep()
+	r.buf = strconv.AppendUint(r.buf, v, 10)
+	return r
+}
+
+// ElemInt adds a signed number element to the open array.
+func (r *Record) ElemInt(v int64) *Record {
+	r.sep()
+	r.buf = strconv.AppendInt(r.buf, v, 10)
+	return r
+}
+
+// ElemHexUint adds a "0x…" string element to the open array.
+func (r *Record) ElemHexUint(v uint64, width int) *Record {
+	r.sep()
+	r.buf = append(r.buf, '"', '0', 'x')
+	r.buf = appendHexPadded(r.buf, v, width)
+	r.buf = append(r.buf, '"')
+	return r
+}
+
+// End closes the open array.
+func (r *Record) End() *Record {
+	r.buf = append(r.buf, ']')
+	r.arr, r.arrN = false, 0
+	return r
+}
+
+// Done closes the object and hands it to the Output.
+func (r *Record) Done() {
+	r.buf = append(r.buf, '}')
+	if r.env.Out != nil {
+		r.env.Out.Record(r.log, r.buf)
+	}
+}
+
+// Bytes returns the record built so far (for tests).
+func (r *Record) Built() []byte { return r.buf }
+
+// AppendTS appends ns-since-epoch as Zeek's epoch seconds with microseconds: 1093521953.490137.
+func AppendTS(b []byte, ns int64) []byte {
+	if ns < 0 {
+		ns = 0
+	}
+	sec, us := ns/1e9, (ns%1e9)/1e3
+	b = strconv.AppendInt(b, sec, 10)
+	b = append(b, '.')
+	var d [6]byte
+	for i := 5; i >= 0; i-- {
+		d[i] = byte('0' + us%10)
+		us /= 10
+	}
+	return append(b, d[:]...)
+}
+
+// AppendMAC appends m as "aa:bb:cc:dd:ee:ff".
+func AppendMAC(b []byte, m [6]byte) []byte {
+	const digits = "0123456789abcdef"
+	for i, c := range m {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, digits[c>>4], digits[c&15])
+	}
+	return b
+}
+
+func appendHexPadded(b []byte, v uint64, width int) []byte {
+	const digits = "0123456789abcdef"
+	var d [16]byte
+	i := 16
+	for v > 0 || 16-i < width {
+		i--
+		d[i] = digits[v&15]
+		v >>= 4
+		if i == 0 {
+			break
+		}
+	}
+	if i == 16 {
+		return append(b, '0')
+	}
+	return append(b, d[i:]...)
+}
+
+// AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes \ufffd; control
+// characters are escaped.
+func AppendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c < 0x80 {
+			b = appendEscape(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+func appendJSONBytes(b []byte, s []byte) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if c < 0x80 {
+			b = appendEscape(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, `\ufffd`...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
+}
+
+func appendEscape(b []byte, c byte) []byte {
+	const digits = "0123456789abcdef"
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	}
+	return append(b, '\\', 'u', '0', '0', digits[c>>4], digits[c&15])
+}
