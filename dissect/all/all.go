@@ -1,0 +1,11 @@
+// Package all links every dissector into the binary. Import it for its side effects.
+// One line per dissector package; the engine orders probes by port hint, then by name.
+package all
+
+import (
+	_ "github.com/quietwire/quietwire/dissect/dnp3"
+	_ "github.com/quietwire/quietwire/dissect/enip"
+	_ "github.com/quietwire/quietwire/dissect/iec104"
+	_ "github.com/quietwire/quietwire/dissect/modbus"
+	_ "github.com/quietwire/quietwire/dissect/s7comm"
+)

@@ -1,0 +1,2 @@
+// Package enip is the enip dissector (being written).
+package enip

@@ -1,0 +1,2 @@
+// Package iec104 is the iec104 dissector (being written).
+package iec104

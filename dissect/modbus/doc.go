@@ -1,0 +1,2 @@
+// Package modbus is the modbus dissector (being written).
+package modbus
