@@ -61,12 +61,12 @@ type Event struct {
 // Env is a parser's view of its flow and its way out. The engine creates one per parser and
 // sets TS before every Parse/Gap/Close call. Not safe for concurrent use.
 type Env struct {
-	Flow  *FlowInfo
-	Name  string // the dissector's name
-	Site  string // site label, added to every record when set
-	TS    int64  // time of the packet being parsed, ns since the epoch
-	Out   Output
-	PDUs  uint64 // PDUs counted by the parser (Env.PDU)
+	Flow   *FlowInfo
+	Name   string // the dissector's name
+	Site   string // site label, added to every record when set
+	TS     int64  // time of the packet being parsed, ns since the epoch
+	Out    Output
+	PDUs   uint64 // PDUs counted by the parser (Env.PDU)
 	Weirds uint64
 
 	rec  Record
@@ -137,10 +137,10 @@ func (e *Env) Event(src Dir, kind, detail string) {
 // Record builds one JSON log line without allocating (its buffer is reused). Keys must be
 // plain ASCII without quotes or backslashes; values are escaped.
 type Record struct {
-	env *Env
-	log string
-	buf []byte
-	arr bool // inside an array: no key, comma handling by arrN
+	env  *Env
+	log  string
+	buf  []byte
+	arr  bool // inside an array: no key, comma handling by arrN
 	arrN int
 }
 

@@ -13,9 +13,9 @@ const (
 	AttrSerial      = "serial"       // serial number
 	AttrName        = "name"         // device or module name given by the operator
 	AttrHostname    = "hostname"
-	AttrDeviceType  = "device_type"  // protocol-declared type ("Programmable Logic Controller")
-	AttrRole        = "role"         // protocol role: "modbus_server", "dnp3_outstation", "s7_client"…
-	AttrPLCMode     = "plc_mode"     // run, stop, program, …
+	AttrDeviceType  = "device_type" // protocol-declared type ("Programmable Logic Controller")
+	AttrRole        = "role"        // protocol role: "modbus_server", "dnp3_outstation", "s7_client"…
+	AttrPLCMode     = "plc_mode"    // run, stop, program, …
 	AttrKeySwitch   = "key_switch"
 	AttrRackSlot    = "rack_slot"
 	AttrOS          = "os"
@@ -28,24 +28,24 @@ const (
 
 // Operational event kinds. Detection maps them to alerts; the Detail carries the specifics.
 const (
-	EvWrite            = "write"             // a write of process values or configuration
-	EvConfigWrite      = "config_write"      // write of device configuration/parameters
-	EvPLCStop          = "plc_stop"          // CPU/application stop
-	EvPLCStart         = "plc_start"         // CPU/application start (hot/cold/warm restart included)
-	EvRestart          = "restart"           // device restart (cold/warm/reset)
-	EvProgramDownload  = "program_download"  // program/block download to the controller
-	EvProgramUpload    = "program_upload"    // program/block upload from the controller
-	EvProgramDelete    = "program_delete"    // block or program deleted
-	EvModeChange       = "mode_change"       // controller operating mode changed (observed)
-	EvPassword         = "password"          // password / authentication attempt
-	EvCommand          = "command"           // control command (select/operate, C_SC…)
-	EvInterrogation    = "interrogation"     // general/counter interrogation
-	EvTimeSync         = "time_sync"         // clock synchronisation
-	EvFileTransfer     = "file_transfer"     // file read/write/delete
-	EvFirmwareUpdate   = "firmware_update"   // firmware transfer or update service
-	EvDiagnostic       = "diagnostic"        // diagnostic services (Modbus FC 8, …)
-	EvScan             = "scan"              // identity/discovery requests (FC 43, ListIdentity…)
-	EvDeviceFlag       = "device_flag"       // device-reported condition (DNP3 IIN restart, …)
-	EvException        = "exception"         // protocol exception / error response
-	EvLogin            = "login"             // login in clear (FTP, Telnet, …)
+	EvWrite           = "write"            // a write of process values or configuration
+	EvConfigWrite     = "config_write"     // write of device configuration/parameters
+	EvPLCStop         = "plc_stop"         // CPU/application stop
+	EvPLCStart        = "plc_start"        // CPU/application start (hot/cold/warm restart included)
+	EvRestart         = "restart"          // device restart (cold/warm/reset)
+	EvProgramDownload = "program_download" // program/block download to the controller
+	EvProgramUpload   = "program_upload"   // program/block upload from the controller
+	EvProgramDelete   = "program_delete"   // block or program deleted
+	EvModeChange      = "mode_change"      // controller operating mode changed (observed)
+	EvPassword        = "password"         // password / authentication attempt
+	EvCommand         = "command"          // control command (select/operate, C_SC…)
+	EvInterrogation   = "interrogation"    // general/counter interrogation
+	EvTimeSync        = "time_sync"        // clock synchronisation
+	EvFileTransfer    = "file_transfer"    // file read/write/delete
+	EvFirmwareUpdate  = "firmware_update"  // firmware transfer or update service
+	EvDiagnostic      = "diagnostic"       // diagnostic services (Modbus FC 8, …)
+	EvScan            = "scan"             // identity/discovery requests (FC 43, ListIdentity…)
+	EvDeviceFlag      = "device_flag"      // device-reported condition (DNP3 IIN restart, …)
+	EvException       = "exception"        // protocol exception / error response
+	EvLogin           = "login"            // login in clear (FTP, Telnet, …)
 )

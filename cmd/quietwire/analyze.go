@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/quietwire/quietwire/dissect"
+	"github.com/quietwire/quietwire/internal/capture"
+	"github.com/quietwire/quietwire/internal/engine"
+	"github.com/quietwire/quietwire/internal/logs"
+)
+
+type runFlags struct {
+	logDir     string
+	site       string
+	workers    int
+	dissectors string
+	ignoreVLAN bool
+	quiet      bool
+	jsonOut    bool
+	noLogs     bool
+	cpuProfile string
+}
+
+func (f *runFlags) engineConfig() (engine.Config, error) {
+	c := engine.Config{Site: f.site, Workers: f.workers, IgnoreVLAN: f.ignoreVLAN}
+	switch f.dissectors {
+	case "", "all":
+	case "none":
+		c.Dissectors = []string{}
+	default:
+		c.Dissectors = strings.Split(f.dissectors, ",")
+	}
+	return c, nil
+}
+
+func analyzeCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "analyze CAPTURE...",
+		Short: "Run the pipeline over pcap/pcapng files (gzip too) with packet time as the clock",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return analyze(cmd.OutOrStdout(), &f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.logDir, "logs", "logs", "directory for the Zeek-style JSON logs")
+	fl.StringVar(&f.site, "site", "", "site name added to every record")
+	fl.IntVar(&f.workers, "workers", 1, "worker goroutines (flows sharded by symmetric address hash)")
+	fl.StringVar(&f.dissectors, "dissectors", "all", "comma-separated dissectors to run, or all, or none")
+	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id (as Zeek does)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing on success")
+	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
+	fl.BoolVar(&f.noLogs, "no-logs", false, "do not write log files (benchmarks)")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	return cmd
+}
+
+func analyze(out io.Writer, f *runFlags, files []string) error {
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
+	}
+	dir, err := logs.Open(f.logDir)
+	if err != nil {
+		return err
+	}
+	dir.Discard = f.noLogs
+	cfg, err := f.engineConfig()
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(cfg, dir)
+	if err != nil {
+		return err
+	}
+	var runErr error
+	for _, name := range files {
+		src, err := capture.Open(name)
+		if err != nil {
+			runErr = errors.Join(runErr, err)
+			continue
+		}
+		if err := eng.Run(src); err != nil {
+			runErr = errors.Join(runErr, err)
+		}
+		src.Close()
+	}
+	sum := eng.Finish()
+	if err := dir.Close(); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	if !f.quiet || runErr != nil {
+		printSummary(out, sum, f.jsonOut)
+	}
+	if err := sum.Ledger(); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	return runErr
+}
+
+func printSummary(out io.Writer, s *engine.Summary, asJSON bool) {
+	if asJSON {
+		b, _ := json.MarshalIndent(s, "", "  ")
+		fmt.Fprintln(out, string(b))
+		return
+	}
+	dur := float64(s.LastTS-s.FirstTS) / 1e9
+	fmt.Fprintf(out, "packets %d  bytes %d  decoded %d  flows %d  capture span %.1fs\n",
+		s.Packets, s.Bytes, s.Decoded, s.Flows, dur)
+	section := func(title string, m map[string]uint64) {
+		if len(m) == 0 {
+			return
+		}
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		fmt.Fprintf(out, "%s:", title)
+		for _, k := range keys {
+			fmt.Fprintf(out, " %s=%d", k, m[k])
+		}
+		fmt.Fprintln(out)
+	}
+	section("pdus", s.PDUs)
+	section("drops", s.Drops)
+	section("anomalies", s.Weirds)
+	section("counters", s.Counters)
+}
+
+func dissectorsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "dissectors",
+		Short: "List the protocol dissectors built in",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, f := range dissect.Factories() {
+				var tr []string
+				if f.Transport&dissect.TCP != 0 {
+					tr = append(tr, "tcp")
+				}
+				if f.Transport&dissect.UDP != 0 {
+					tr = append(tr, "udp")
+				}
+				if f.Transport&dissect.Ether != 0 {
+					tr = append(tr, "ether")
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%-16s %-12s ports %v logs %s\n", f.Name, strings.Join(tr, "+"), f.Ports, strings.Join(f.Logs, ","))
+			}
+			return nil
+		},
+	}
+}

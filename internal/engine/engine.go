@@ -1,0 +1,400 @@
+// Package engine runs the pipeline: decode → flows → TCP reassembly → dissectors → logs.
+//
+// Flows are sharded over workers by a symmetric hash of the two addresses (ports excluded so
+// that IP fragments land on the same worker as the rest of their flow). Each worker owns its
+// decoder, flow table and log writer: no locks on the per-packet path. Packet time is the only
+// clock.
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/quietwire/quietwire/dissect"
+	"github.com/quietwire/quietwire/internal/capture"
+	"github.com/quietwire/quietwire/internal/decode"
+	"github.com/quietwire/quietwire/internal/logs"
+)
+
+// Config sets the engine's limits. Zero values take the defaults in parentheses.
+type Config struct {
+	Site    string
+	Workers int // (1)
+
+	TCPTimeout    int64 // idle timeout of TCP flows, ns (5 min, Zeek's tcp_inactivity_timeout)
+	UDPTimeout    int64 // (1 min)
+	OtherTimeout  int64 // ICMP and other IP protocols (1 min)
+	ClosedLinger  int64 // how long a closed TCP flow is kept for late packets (5 s)
+	ActiveTimeout int64 // a flow older than this is logged and restarted (0: never)
+
+	MaxFlows      int   // per worker; at the cap the least recently active flow is evicted (1,000,000)
+	StreamDepth   int   // out-of-order bytes buffered per direction before skipping a hole (256 KiB)
+	ReassemblyMem int64 // out-of-order bytes buffered per worker in all flows (256 MiB)
+	MaxPending    int   // bytes a parser may leave unconsumed per direction (64 KiB)
+
+	// Dissectors limits dissection to these factory names; nil means all, empty means none.
+	Dissectors []string
+	// IgnoreVLAN keys flows without the VLAN id (for SPANs that show each direction on its own
+	// VLAN, as Zeek does by default).
+	IgnoreVLAN bool
+	// NoConnLog suppresses conn.log (benchmarks).
+	NoConnLog bool
+}
+
+func (c *Config) defaults() {
+	if c.Workers <= 0 {
+		c.Workers = 1
+	}
+	if c.TCPTimeout <= 0 {
+		c.TCPTimeout = 300e9
+	}
+	if c.UDPTimeout <= 0 {
+		c.UDPTimeout = 60e9
+	}
+	if c.OtherTimeout <= 0 {
+		c.OtherTimeout = 60e9
+	}
+	if c.ClosedLinger <= 0 {
+		c.ClosedLinger = 5e9
+	}
+	if c.MaxFlows <= 0 {
+		c.MaxFlows = 1_000_000
+	}
+	if c.StreamDepth <= 0 {
+		c.StreamDepth = 256 * 1024
+	}
+	if c.ReassemblyMem <= 0 {
+		c.ReassemblyMem = 256 << 20
+	}
+	if c.MaxPending <= 0 {
+		c.MaxPending = 64 * 1024
+	}
+}
+
+// Counter names outside the decoder's drop reasons.
+const (
+	CtrFlowsEvicted    = "flows_evicted_at_cap"
+	CtrStreamCap       = "tcp_stream_depth_skips"
+	CtrReasmMemCap     = "tcp_reassembly_memory_skips"
+	CtrPendingCap      = "parser_buffer_overflows"
+	CtrParserPanic     = "parser_panics"
+	CtrParserError     = "parser_errors"
+	CtrParserBadN      = "parser_bad_consumed"
+	CtrFragExpired     = "ip_fragments_expired"
+	CtrFragReassembled = "ip_datagrams_reassembled"
+	CtrL2Unhandled     = "l2_frames_without_dissector"
+	CtrNonFlowIP       = "ip_packets_other_protocols"
+)
+
+// Engine is the pipeline. Use it from one goroutine: Run one or more sources, then Finish.
+type Engine struct {
+	cfg     Config
+	logs    *logs.Dir
+	workers []*worker
+	facs    []*dissect.Factory  // enabled factories, name order
+	byPort  [2]map[uint16][]int // per transport (0 TCP, 1 UDP): factory indexes hinted by port
+	byEther map[uint16][]int
+	likely  map[uint16]bool // likely server ports (Zeek's likely_server_ports)
+	out     func(w *logs.Writer) dissect.Output
+
+	read, bytes uint64
+	lastTS      int64
+}
+
+// New builds an engine writing into d.
+func New(cfg Config, d *logs.Dir) (*Engine, error) {
+	cfg.defaults()
+	e := &Engine{cfg: cfg, logs: d, byEther: map[uint16][]int{}, likely: map[uint16]bool{}}
+	e.byPort[0], e.byPort[1] = map[uint16][]int{}, map[uint16][]int{}
+	want := map[string]bool{}
+	for _, n := range cfg.Dissectors {
+		if dissect.Lookup(n) == nil {
+			return nil, fmt.Errorf("engine: unknown dissector %q", n)
+		}
+		want[n] = true
+	}
+	for _, f := range dissect.Factories() {
+		if cfg.Dissectors != nil && !want[f.Name] {
+			continue
+		}
+		i := len(e.facs)
+		e.facs = append(e.facs, f)
+		for _, p := range f.Ports {
+			if f.Transport&dissect.TCP != 0 {
+				e.byPort[0][p] = append(e.byPort[0][p], i)
+			}
+			if f.Transport&dissect.UDP != 0 {
+				e.byPort[1][p] = append(e.byPort[1][p], i)
+			}
+		}
+		for _, et := range f.Ethertypes {
+			e.byEther[et] = append(e.byEther[et], i)
+		}
+	}
+	if len(e.facs) > 128 {
+		return nil, fmt.Errorf("engine: %d dissectors, at most 128", len(e.facs))
+	}
+	for _, f := range dissect.Factories() {
+		for _, p := range f.Ports {
+			e.likely[p] = true
+		}
+	}
+	for _, p := range likelyServerPorts {
+		e.likely[p] = true
+	}
+	for i := 0; i < cfg.Workers; i++ {
+		e.workers = append(e.workers, newWorker(e, i))
+	}
+	return e, nil
+}
+
+// Zeek's likely_server_ports come from its analyzers' registered ports; these are the ones of
+// the protocols we log plus common IT services.
+var likelyServerPorts = []uint16{20, 21, 22, 23, 25, 53, 67, 69, 80, 88, 110, 123, 135, 137, 138, 139,
+	143, 161, 162, 389, 443, 445, 465, 514, 547, 587, 636, 993, 995, 1433, 1521, 1883, 1900, 3306,
+	3389, 5060, 5353, 5355, 5432, 5900, 8080, 8443, 8883,
+	102, 502, 2222, 2404, 4840, 20000, 34964, 44818, 47808}
+
+// Run reads src to its end. A corrupt source ends the run with its error after everything
+// before the corruption was processed.
+func (e *Engine) Run(src capture.Source) error {
+	if len(e.workers) == 1 {
+		w := e.workers[0]
+		var p capture.Packet
+		for {
+			err := src.Next(&p)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			e.read++
+			e.bytes += uint64(p.WireLen)
+			w.packet(p.LinkType, p.Data, p.TS, p.WireLen)
+		}
+	}
+	return e.runParallel(src)
+}
+
+type batch struct {
+	arena []byte
+	pkts  []bpkt
+}
+
+type bpkt struct {
+	off, n int
+	ts     int64
+	wire   int
+	lt     uint16
+}
+
+const batchPkts = 512
+
+func (e *Engine) runParallel(src capture.Source) error {
+	n := len(e.workers)
+	in := make([]chan *batch, n)
+	free := make(chan *batch, 4*n)
+	for i := 0; i < 4*n; i++ {
+		free <- &batch{arena: make([]byte, 0, 1<<20), pkts: make([]bpkt, 0, batchPkts)}
+	}
+	var wg sync.WaitGroup
+	for i, w := range e.workers {
+		in[i] = make(chan *batch, 2)
+		wg.Add(1)
+		go func(w *worker, ch chan *batch) {
+			defer wg.Done()
+			for b := range ch {
+				for _, p := range b.pkts {
+					w.packet(p.lt, b.arena[p.off:p.off+p.n], p.ts, p.wire)
+				}
+				b.arena, b.pkts = b.arena[:0], b.pkts[:0]
+				free <- b
+			}
+		}(w, in[i])
+	}
+	cur := make([]*batch, n)
+	var p capture.Packet
+	var err error
+	for {
+		err = src.Next(&p)
+		if err != nil {
+			break
+		}
+		e.read++
+		e.bytes += uint64(p.WireLen)
+		i := int(shardHash(p.LinkType, p.Data) % uint32(n))
+		b := cur[i]
+		if b == nil {
+			b = <-free
+			cur[i] = b
+		}
+		off := len(b.arena)
+		b.arena = append(b.arena, p.Data...)
+		b.pkts = append(b.pkts, bpkt{off: off, n: len(p.Data), ts: p.TS, wire: p.WireLen, lt: p.LinkType})
+		if len(b.pkts) == batchPkts || len(b.arena) > (1<<20)-70000 {
+			in[i] <- b
+			cur[i] = nil
+		}
+	}
+	for i, b := range cur {
+		if b != nil {
+			in[i] <- b
+		}
+		close(in[i])
+	}
+	wg.Wait()
+	if err == io.EOF {
+		return nil
+	}
+	return err
+}
+
+// shardHash is a symmetric hash of the two network addresses (or MACs for non-IP frames).
+func shardHash(lt uint16, d []byte) uint32 {
+	var l3 []byte
+	var et uint16
+	switch lt {
+	case 1:
+		if len(d) < 14 {
+			return 0
+		}
+		et = binary.BigEndian.Uint16(d[12:])
+		l3 = d[14:]
+		for (et == 0x8100 || et == 0x88a8 || et == 0x9100) && len(l3) >= 4 {
+			et = binary.BigEndian.Uint16(l3[2:])
+			l3 = l3[4:]
+		}
+		if et != 0x0800 && et != 0x86dd {
+			return fnv(d[0:6]) + fnv(d[6:12])
+		}
+	case 113:
+		if len(d) < 16 {
+			return 0
+		}
+		l3 = d[16:]
+	case 276:
+		if len(d) < 20 {
+			return 0
+		}
+		l3 = d[20:]
+	case 0, 108:
+		if len(d) < 4 {
+			return 0
+		}
+		l3 = d[4:]
+	default:
+		l3 = d
+	}
+	if len(l3) >= 20 && l3[0]>>4 == 4 {
+		return fnv(l3[12:16]) + fnv(l3[16:20])
+	}
+	if len(l3) >= 40 && l3[0]>>4 == 6 {
+		return fnv(l3[8:24]) + fnv(l3[24:40])
+	}
+	return 0
+}
+
+func fnv(b []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+// Summary is the end-of-run account.
+type Summary struct {
+	Packets  uint64            `json:"packets"`
+	Bytes    uint64            `json:"bytes"`
+	Decoded  uint64            `json:"decoded"`
+	Drops    map[string]uint64 `json:"drops"`
+	Counters map[string]uint64 `json:"counters"`
+	Flows    uint64            `json:"flows"`
+	PDUs     map[string]uint64 `json:"pdus"`
+	Weirds   map[string]uint64 `json:"weirds"`
+	FirstTS  int64             `json:"first_ts"`
+	LastTS   int64             `json:"last_ts"`
+}
+
+// Ledger checks packets read = decoded + Σ drops.
+func (s *Summary) Ledger() error {
+	var drops uint64
+	for _, n := range s.Drops {
+		drops += n
+	}
+	if s.Packets != s.Decoded+drops {
+		return fmt.Errorf("ledger: %d packets read, %d decoded + %d dropped", s.Packets, s.Decoded, drops)
+	}
+	return nil
+}
+
+// Finish ends every flow, writes stats.log, flushes the logs and returns the summary.
+func (e *Engine) Finish() *Summary {
+	s := &Summary{Drops: map[string]uint64{}, Counters: map[string]uint64{}, PDUs: map[string]uint64{}, Weirds: map[string]uint64{}}
+	s.Packets, s.Bytes = e.read, e.bytes
+	for _, w := range e.workers {
+		w.finish()
+		s.Decoded += w.decoded
+		for r := decode.Reason(decode.DropLinkType); r < decode.NumReasons; r++ {
+			if w.drops[r] > 0 {
+				s.Drops[r.String()] += w.drops[r]
+			}
+		}
+		for k, v := range w.ctr {
+			if v > 0 {
+				s.Counters[k] += v
+			}
+		}
+		re, ex := w.dec.FragStats()
+		if re > 0 {
+			s.Counters[CtrFragReassembled] += re
+		}
+		if ex > 0 {
+			s.Counters[CtrFragExpired] += ex
+		}
+		s.Flows += w.flowsSeen
+		for k, v := range w.pdus {
+			s.PDUs[k] += v
+		}
+		for k, v := range w.weirds {
+			s.Weirds[k] += v
+		}
+		if s.FirstTS == 0 || (w.firstTS != 0 && w.firstTS < s.FirstTS) {
+			s.FirstTS = w.firstTS
+		}
+		s.LastTS = max(s.LastTS, w.now)
+	}
+	e.writeStats(s)
+	for _, w := range e.workers {
+		w.out.Flush()
+	}
+	return s
+}
+
+func (e *Engine) writeStats(s *Summary) {
+	env := &dissect.Env{Name: "stats", Site: e.cfg.Site, TS: s.LastTS, Out: e.workers[0].out, Flow: &dissect.FlowInfo{}}
+	r := env.LogBare("stats")
+	r.Str("peer", "quietwire").Uint("pkts_proc", s.Packets).Uint("bytes_recv", s.Bytes).
+		Uint("pkts_decoded", s.Decoded).Uint("flows", s.Flows)
+	obj := func(name string, m map[string]uint64) {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		r.Array(name)
+		for _, k := range keys {
+			r.ElemStr(fmt.Sprintf("%s=%d", k, m[k]))
+		}
+		r.End()
+	}
+	obj("drops", s.Drops)
+	obj("counters", s.Counters)
+	obj("pdus", s.PDUs)
+	r.Done()
+}

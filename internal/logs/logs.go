@@ -1,0 +1,250 @@
+// Package logs writes Zeek-compatible JSON logs: one object per line, one file per log named
+// <log>.log in a directory. Workers each get a Writer that batches lines per log and hands
+// them to the shared files in large blocks, so the hot path takes no lock per line.
+package logs
+
+import (
+	"bufio"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/quietwire/quietwire/dissect"
+)
+
+// Dir is a directory of log files, opened lazily on first write.
+type Dir struct {
+	path  string
+	mu    sync.Mutex
+	files map[string]*file
+	err   error
+	// Discard drops every line (benchmarks of the pipeline without log I/O).
+	Discard bool
+}
+
+type file struct {
+	mu    sync.Mutex
+	f     *os.File
+	w     *bufio.Writer
+	lines uint64
+}
+
+// Open creates path if needed. Existing <log>.log files are truncated when first written.
+func Open(path string) (*Dir, error) {
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return nil, fmt.Errorf("logs: %w", err)
+	}
+	return &Dir{path: path, files: map[string]*file{}}, nil
+}
+
+// Path returns the directory.
+func (d *Dir) Path() string { return d.path }
+
+func (d *Dir) file(name string) (*file, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if f, ok := d.files[name]; ok {
+		return f, nil
+	}
+	fh, err := os.Create(filepath.Join(d.path, name+".log"))
+	if err != nil {
+		if d.err == nil {
+			d.err = fmt.Errorf("logs: %w", err)
+		}
+		return nil, err
+	}
+	f := &file{f: fh, w: bufio.NewWriterSize(fh, 256*1024)}
+	d.files[name] = f
+	return f, nil
+}
+
+func (d *Dir) write(name string, block []byte, lines uint64) {
+	if d.Discard {
+		return
+	}
+	f, err := d.file(name)
+	if err != nil {
+		return
+	}
+	f.mu.Lock()
+	if _, err := f.w.Write(block); err != nil {
+		d.mu.Lock()
+		if d.err == nil {
+			d.err = fmt.Errorf("logs: writing %s.log: %w", name, err)
+		}
+		d.mu.Unlock()
+	}
+	f.lines += lines
+	f.mu.Unlock()
+}
+
+// Lines returns how many lines each log received so far.
+func (d *Dir) Lines() map[string]uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]uint64, len(d.files))
+	for n, f := range d.files {
+		f.mu.Lock()
+		out[n] = f.lines
+		f.mu.Unlock()
+	}
+	return out
+}
+
+// Flush writes buffered data to the files.
+func (d *Dir) Flush() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, f := range d.files {
+		f.mu.Lock()
+		if err := f.w.Flush(); err != nil && d.err == nil {
+			d.err = fmt.Errorf("logs: %w", err)
+		}
+		f.mu.Unlock()
+	}
+	return d.err
+}
+
+// Close flushes and closes every file. It returns the first error seen while writing.
+func (d *Dir) Close() error {
+	err := d.Flush()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	names := make([]string, 0, len(d.files))
+	for n := range d.files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if cerr := d.files[n].f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("logs: closing %s.log: %w", n, cerr)
+		}
+	}
+	d.files = map[string]*file{}
+	return err
+}
+
+// Writer is one worker's batching writer. It implements dissect.Output. Not safe for
+// concurrent use.
+type Writer struct {
+	d    *Dir
+	bufs map[string]*pending
+	// last-used cache: most records in a run go to the same log as the previous one.
+	lastName string
+	last     *pending
+	scratch  []byte
+}
+
+type pending struct {
+	b     []byte
+	lines uint64
+}
+
+const flushAt = 64 * 1024
+
+// Writer returns a new batching writer for one worker.
+func (d *Dir) Writer() *Writer { return &Writer{d: d, bufs: map[string]*pending{}} }
+
+func (w *Writer) buf(name string) *pending {
+	if w.last != nil && w.lastName == name {
+		return w.last
+	}
+	p, ok := w.bufs[name]
+	if !ok {
+		p = &pending{b: make([]byte, 0, flushAt+4096)}
+		w.bufs[name] = p
+	}
+	w.lastName, w.last = name, p
+	return p
+}
+
+// Record implements dissect.Output.
+func (w *Writer) Record(name string, line []byte) {
+	p := w.buf(name)
+	p.b = append(p.b, line...)
+	p.b = append(p.b, '\n')
+	p.lines++
+	if len(p.b) >= flushAt {
+		w.d.write(name, p.b, p.lines)
+		p.b, p.lines = p.b[:0], 0
+	}
+}
+
+// Fact implements dissect.Output: facts go to facts.log until a consumer takes them.
+func (w *Writer) Fact(f *dissect.Fact) {
+	b := w.scratch[:0]
+	b = append(b, `{"ts":`...)
+	b = dissect.AppendTS(b, f.TS)
+	b = append(b, `,"uid":`...)
+	b = dissect.AppendJSONString(b, f.Flow.UID)
+	b = appendHost(b, f.Flow, f.Side)
+	b = append(b, `,"proto":`...)
+	b = dissect.AppendJSONString(b, f.Proto)
+	b = append(b, `,"attr":`...)
+	b = dissect.AppendJSONString(b, f.Attr)
+	b = append(b, `,"value":`...)
+	b = dissect.AppendJSONString(b, f.Value)
+	b = append(b, `,"field":`...)
+	b = dissect.AppendJSONString(b, f.Field)
+	b = append(b, '}')
+	w.scratch = b
+	w.Record("facts", b)
+}
+
+// Event implements dissect.Output: events go to events.log until a consumer takes them.
+func (w *Writer) Event(e *dissect.Event) {
+	b := w.scratch[:0]
+	b = append(b, `{"ts":`...)
+	b = dissect.AppendTS(b, e.TS)
+	b = append(b, `,"uid":`...)
+	b = dissect.AppendJSONString(b, e.Flow.UID)
+	b = appendHost(b, e.Flow, e.Src)
+	b = append(b, `,"proto":`...)
+	b = dissect.AppendJSONString(b, e.Proto)
+	b = append(b, `,"kind":`...)
+	b = dissect.AppendJSONString(b, e.Kind)
+	b = append(b, `,"detail":`...)
+	b = dissect.AppendJSONString(b, e.Detail)
+	b = append(b, '}')
+	w.scratch = b
+	w.Record("events", b)
+}
+
+func appendHost(b []byte, fl *dissect.FlowInfo, side dissect.Dir) []byte {
+	ep, peer := fl.Orig, fl.Resp
+	if side == dissect.Resp {
+		ep, peer = fl.Resp, fl.Orig
+	}
+	b = append(b, `,"host":"`...)
+	b = hostString(b, ep)
+	b = append(b, `","peer":"`...)
+	b = hostString(b, peer)
+	return append(b, '"')
+}
+
+func hostString(b []byte, ep dissect.Endpoint) []byte {
+	if ep.IP.IsValid() {
+		return ep.IP.AppendTo(b)
+	}
+	return dissect.AppendMAC(b, ep.MAC)
+}
+
+// Flush hands every pending line to the files.
+func (w *Writer) Flush() {
+	for name, p := range w.bufs {
+		if len(p.b) > 0 {
+			w.d.write(name, p.b, p.lines)
+			p.b, p.lines = p.b[:0], 0
+		}
+	}
+}
+
+// AppendAddr appends an address the way Zeek prints it.
+func AppendAddr(b []byte, a netip.Addr) []byte { return a.AppendTo(b) }
+
+// Itoa is strconv.Itoa, kept here so callers of this package need no other import.
+func Itoa(n int) string { return strconv.Itoa(n) }
