@@ -541,9 +541,16 @@ func (w *worker) gap(f *Flow, d dissect.Dir, n int) {
 	if f.parser != nil {
 		w.call(f, func() { f.parser.Gap(d, n) })
 	} else if f.probing {
-		// A hole while probing: whatever was buffered for d no longer lines up.
-		f.probing = false
-		f.probeBuf = nil
+		// A hole while probing: what was buffered for d no longer lines up; start d afresh.
+		n := 0
+		for _, c := range f.probeBuf {
+			if c.dir != d {
+				f.probeBuf[n] = c
+				n++
+			}
+		}
+		f.probeBuf = f.probeBuf[:n]
+		f.probeLen[d] = 0
 	}
 }
 
