@@ -2,16 +2,131 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/net/bpf"
+
+	"github.com/quietwire/quietwire/internal/capture"
+	"github.com/quietwire/quietwire/internal/engine"
+	"github.com/quietwire/quietwire/internal/logs"
 )
 
 func sensorCmd() *cobra.Command {
-	return &cobra.Command{
+	var f runFlags
+	var ifaces, bpfExpr string
+	cmd := &cobra.Command{
 		Use:   "sensor --iface IF[,IF…] --site NAME",
-		Short: "Capture live from monitoring interfaces (AF_PACKET, receive-only)",
+		Short: "Capture live from monitoring interfaces (AF_PACKET TPACKET_V3, receive-only)",
+		Long: `sensor watches SPAN/TAP interfaces. It opens receive-only AF_PACKET rings (one per worker,
+joined in a fanout group by flow hash), never transmits, warns when a monitoring interface has an
+IP address, and watches the interface's tx_packets counter, which must never move. SIGINT or
+SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("sensor: live capture is being built")
+			if ifaces == "" {
+				return errors.New("sensor: --iface is required")
+			}
+			if f.site == "" {
+				return errors.New("sensor: --site is required")
+			}
+			return sensor(cmd.OutOrStdout(), cmd.ErrOrStderr(), &f, strings.Split(ifaces, ","), bpfExpr)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&ifaces, "iface", "", "monitoring interfaces, comma-separated")
+	fl.StringVar(&bpfExpr, "bpf", "", "capture filter (tcpdump syntax; compiled with tcpdump)")
+	fl.StringVar(&f.logDir, "logs", "logs", "directory for the Zeek-style JSON logs")
+	fl.StringVar(&f.site, "site", "", "site name added to every record")
+	fl.IntVar(&f.workers, "workers", 1, "workers per interface (AF_PACKET fanout by flow hash)")
+	fl.StringVar(&f.dissectors, "dissectors", "all", "comma-separated dissectors to run, or all, or none")
+	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id")
+	return cmd
+}
+
+func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string) error {
+	var bpfProg []bpf.RawInstruction
+	if bpfExpr != "" {
+		var err error
+		if bpfProg, err = capture.CompileBPF(bpfExpr); err != nil {
+			return err
+		}
+	}
+	for _, ifc := range ifaces {
+		addrs, err := capture.IfaceAddrs(ifc)
+		if err != nil {
+			return fmt.Errorf("sensor: %w", err)
+		}
+		if len(addrs) > 0 {
+			fmt.Fprintf(errOut, "quietwire: warning: monitoring interface %s has IP configuration %v; a monitoring port should have none\n", ifc, addrs)
+		}
+	}
+	dir, err := logs.Open(f.logDir)
+	if err != nil {
+		return err
+	}
+	cfg, _ := f.engineConfig()
+	cfg.Workers = f.workers * len(ifaces)
+	eng, err := engine.New(cfg, dir)
+	if err != nil {
+		return err
+	}
+	var srcs []capture.Source
+	for i, ifc := range ifaces {
+		s, err := capture.OpenLive(capture.LiveConfig{Iface: ifc, BPF: bpfProg, Sockets: f.workers, Fanout: uint16(os.Getpid()+i) & 0xffff})
+		if err != nil {
+			for _, x := range srcs {
+				x.Close()
+			}
+			return err
+		}
+		srcs = append(srcs, s...)
+	}
+	tx0 := map[string]uint64{}
+	for _, ifc := range ifaces {
+		tx0[ifc], _ = capture.TxPackets(ifc)
+	}
+	stop := make(chan struct{})
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- eng.RunSources(srcs, stop) }()
+	fmt.Fprintf(out, "quietwire: sensor on %s (site %s), logs in %s\n", strings.Join(ifaces, ","), f.site, f.logDir)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var runErr error
+loop:
+	for {
+		select {
+		case s := <-sig:
+			fmt.Fprintf(out, "quietwire: %v: stopping\n", s)
+			close(stop)
+			runErr = <-done
+			break loop
+		case runErr = <-done:
+			break loop
+		case <-tick.C:
+			dir.Flush()
+			for _, ifc := range ifaces {
+				if tx, err := capture.TxPackets(ifc); err == nil && tx != tx0[ifc] {
+					fmt.Fprintf(errOut, "quietwire: ALERT: tx_packets on monitoring interface %s moved from %d to %d: something transmitted on it\n", ifc, tx0[ifc], tx)
+					tx0[ifc] = tx
+				}
+			}
+		}
+	}
+	for _, s := range srcs {
+		s.Close()
+	}
+	sum := eng.Finish()
+	if err := dir.Close(); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	printSummary(out, sum, false)
+	return runErr
 }
