@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Whole-run benchmark: generate the OT traffic mix (once), then time quietwire analyze pinned to
+# one core, with two workers, and tshark and Suricata on the same file when installed.
+# Prints packets/s, Mbit/s, peak RSS and the ratios.
+#
+#   bench/run.sh [SIZE_MB]        (default 450; the mix is cached in bench/out/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:-450}
+out=bench/out
+mkdir -p "$out"
+pcap=$out/ot_mix_${size}.pcap
+gen=../shared/tools/gen_ot_pcap.py
+if [ ! -f "$pcap" ]; then
+  [ -f "$gen" ] || { echo "bench: $gen not found (needs ../shared beside the checkout)"; exit 2; }
+  python3 "$gen" -o "$pcap" --size-mb "$size" --stats "$out/ot_mix_${size}.json"
+fi
+go build -o "$out/quietwire" ./cmd/quietwire
+pkts=$(python3 - "$pcap" <<'PY'
+import struct,sys
+f=open(sys.argv[1],'rb'); f.read(24); n=0
+while True:
+    h=f.read(16)
+    if len(h)<16: break
+    f.seek(struct.unpack('<IIII',h)[2],1); n+=1
+print(n)
+PY
+)
+bytes=$(stat -c %s "$pcap")
+echo "capture: $pcap, $pkts packets, $bytes bytes"
+# measure NAME CMD...: wall seconds and peak RSS (KiB) of the best of 3 runs
+measure() {
+  local name=$1; shift
+  local best=""; local rss=""
+  for i in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/$name.stderr" || { echo "$name: failed (see $out/$name.stderr)"; return; }
+    read -r secs kib < "$out/time.txt"
+    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; rss=$kib; fi
+  done
+  awk -v n="$name" -v s="$best" -v r="$rss" -v p="$pkts" -v b="$bytes" \
+    'BEGIN{printf "%-34s %7.2f s %10.0f pkt/s %8.0f Mbit/s  peak RSS %6.0f MiB\n", n, s, p/s, b*8/s/1e6, r/1024}'
+  echo "$name $best" >> "$out/results.txt"
+}
+: > "$out/results.txt"
+rm -rf "$out/logs"
+measure "quietwire 1 core, no dissectors" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --dissectors none -q
+measure "quietwire 1 core, full" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" -q
+measure "quietwire 2 workers, full" "$out/quietwire" analyze "$pcap" --logs "$out/logs" --workers 2 -q
+measure "bare read (cat)" cat "$pcap"
+if command -v tshark >/dev/null; then
+  measure "tshark -r, 1 core" taskset -c 0 tshark -n -r "$pcap"
+fi
+if command -v suricata >/dev/null; then
+  mkdir -p "$out/suri"
+  measure "suricata, 1 core, no rules" taskset -c 0 suricata -r "$pcap" -l "$out/suri" -S /dev/null --runmode single -k none
+fi
+awk '{t[$1" "$2" "$3" "$4" "$5]=$NF} END{}' "$out/results.txt"
+q=$(grep '^quietwire 1 core, full' "$out/results.txt" | awk '{print $NF}')
+q2=$(grep '^quietwire 2 workers' "$out/results.txt" | awk '{print $NF}')
+[ -n "$q" ] && [ -n "$q2" ] && awk -v a="$q" -v b="$q2" 'BEGIN{printf "2 workers vs 1 core: %.2fx\n", a/b}'
+if grep -q '^tshark' "$out/results.txt"; then
+  t=$(grep '^tshark' "$out/results.txt" | awk '{print $NF}'); awk -v a="$q" -v b="$t" 'BEGIN{printf "quietwire vs tshark (1 core): %.1fx faster\n", b/a}'
+fi
+if grep -q '^suricata' "$out/results.txt"; then
+  s=$(grep '^suricata' "$out/results.txt" | awk '{print $NF}'); awk -v a="$q" -v b="$s" 'BEGIN{printf "quietwire vs suricata (1 core): %.1fx faster\n", b/a}'
+fi
