@@ -69,9 +69,37 @@ type Env struct {
 	PDUs   uint64 // PDUs counted by the parser (Env.PDU)
 	Weirds uint64
 
+	// Commands counts the commands (function codes, services) requested on this flow, for
+	// the topology's edges. Filled by Command; the engine reads it when the flow ends.
+	Commands []CommandCount
+
 	rec  Record
 	fact Fact
 	ev   Event
+}
+
+// CommandCount is how often one command was requested on a flow.
+type CommandCount struct {
+	Name string
+	N    uint64
+}
+
+// maxCommands bounds the distinct commands tracked per flow.
+const maxCommands = 64
+
+// Command counts one request of the named command ("READ_HOLDING_REGISTERS", "WRITE_VAR",
+// "Read-Property"…) on this flow. name should be a constant string: it is kept, not copied.
+// It does not allocate once the flow's command set is stable.
+func (e *Env) Command(name string) {
+	for i := range e.Commands {
+		if e.Commands[i].Name == name {
+			e.Commands[i].N++
+			return
+		}
+	}
+	if len(e.Commands) < maxCommands {
+		e.Commands = append(e.Commands, CommandCount{Name: name, N: 1})
+	}
 }
 
 // PDU counts one protocol data unit for the run summary.
