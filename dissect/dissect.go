@@ -82,6 +82,12 @@ type Factory struct {
 	Transport  Transport // bit set: TCP|UDP for protocols carried over both
 	Ports      []uint16  // hints only: port-hinted factories are probed first
 	Ethertypes []uint16  // for Ether transport
+	// LLCSAPs and SNAP select 802.3 frames (length field instead of an Ethertype) for Ether
+	// transport: by LLC DSAP (0x82 BACnet/Ethernet, 0x42 STP…), or for SNAP (DSAP 0xAA) by
+	// OUI<<16 | protocol id (0x00000c2000 CDP). Parse then gets the bytes after the LLC/SNAP
+	// header.
+	LLCSAPs []uint8
+	SNAP    []uint64
 	// PortOnly: the factory is only offered flows on one of its Ports (for protocols without a
 	// reliable content signature). Probe must still not return Match on garbage.
 	PortOnly bool

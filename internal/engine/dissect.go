@@ -234,11 +234,35 @@ func (w *worker) parse(f *Flow, d dissect.Dir, b []byte) (n int) {
 // l2frame hands non-IP frames to Ethertype dissectors, one pseudo-flow per MAC pair and type.
 func (w *worker) l2frame(p *decode.Packet) {
 	idx := w.e.byEther[p.EtherType]
+	payload := p.L2Payload
+	et := p.EtherType
+	if p.LLC {
+		// 802.2 LLC: DSAP, SSAP, control (1 byte for U frames, 2 for I/S); SNAP adds OUI + PID.
+		b := p.L2Payload
+		if len(b) < 3 {
+			w.ctr[CtrL2Unhandled]++
+			return
+		}
+		hl := 3
+		if b[2]&0x03 != 0x03 {
+			hl = 4
+		}
+		if b[0] == 0xaa && len(b) >= 8 {
+			snap := uint64(b[3])<<32 | uint64(b[4])<<24 | uint64(b[5])<<16 | uint64(b[6])<<8 | uint64(b[7])
+			idx = w.e.bySNAP[snap]
+			payload = b[8:]
+			et = uint16(snap)
+		} else if len(b) >= hl {
+			idx = w.e.bySAP[b[0]]
+			payload = b[hl:]
+			et = uint16(b[0])
+		}
+	}
 	if len(idx) == 0 {
 		w.ctr[CtrL2Unhandled]++
 		return
 	}
-	k := l2key{src: p.Src, dst: p.Dst, et: p.EtherType}
+	k := l2key{src: p.Src, dst: p.Dst, et: et, llc: p.LLC}
 	if p.NVLAN > 0 {
 		k.vlan = p.VLANs[0]
 	}
@@ -247,17 +271,17 @@ func (w *worker) l2frame(p *decode.Packet) {
 		f = &Flow{}
 		f.info = dissect.FlowInfo{
 			Orig: dissect.Endpoint{MAC: p.Src}, Resp: dissect.Endpoint{MAC: p.Dst},
-			EtherType: p.EtherType, VLAN: k.vlan,
+			EtherType: et, VLAN: k.vlan,
 		}
 		var kk key
 		copy(kk.a[:], p.Src[:])
 		copy(kk.b[:], p.Dst[:])
-		kk.pa = p.EtherType
+		kk.pa = et
 		f.info.UID = makeUID(&kk, p.TS)
 		f.first = p.TS
 		for _, i := range idx {
 			fac := w.e.facs[i]
-			if fac.Probe(dissect.Orig, p.L2Payload) == dissect.Match {
+			if fac.Probe(dissect.Orig, payload) == dissect.Match {
 				w.attach(f, fac)
 				break
 			}
@@ -269,6 +293,6 @@ func (w *worker) l2frame(p *decode.Packet) {
 	f.last = p.TS
 	f.dirs[0].pkts++
 	if f.parser != nil {
-		w.parse(f, dissect.Orig, p.L2Payload)
+		w.parse(f, dissect.Orig, payload)
 	}
 }

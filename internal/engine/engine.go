@@ -97,6 +97,8 @@ type Engine struct {
 	facs    []*dissect.Factory  // enabled factories, name order
 	byPort  [2]map[uint16][]int // per transport (0 TCP, 1 UDP): factory indexes hinted by port
 	byEther map[uint16][]int
+	bySAP   map[uint8][]int
+	bySNAP  map[uint64][]int
 	likely  map[uint16]bool // likely server ports (Zeek's likely_server_ports)
 	out     func(w *logs.Writer) dissect.Output
 
@@ -107,7 +109,7 @@ type Engine struct {
 // New builds an engine writing into d.
 func New(cfg Config, d *logs.Dir) (*Engine, error) {
 	cfg.defaults()
-	e := &Engine{cfg: cfg, logs: d, byEther: map[uint16][]int{}, likely: map[uint16]bool{}}
+	e := &Engine{cfg: cfg, logs: d, byEther: map[uint16][]int{}, bySAP: map[uint8][]int{}, bySNAP: map[uint64][]int{}, likely: map[uint16]bool{}}
 	e.byPort[0], e.byPort[1] = map[uint16][]int{}, map[uint16][]int{}
 	want := map[string]bool{}
 	for _, n := range cfg.Dissectors {
@@ -132,6 +134,12 @@ func New(cfg Config, d *logs.Dir) (*Engine, error) {
 		}
 		for _, et := range f.Ethertypes {
 			e.byEther[et] = append(e.byEther[et], i)
+		}
+		for _, sap := range f.LLCSAPs {
+			e.bySAP[sap] = append(e.bySAP[sap], i)
+		}
+		for _, sn := range f.SNAP {
+			e.bySNAP[sn] = append(e.bySNAP[sn], i)
 		}
 	}
 	if len(e.facs) > 128 {

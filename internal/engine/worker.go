@@ -44,6 +44,7 @@ type l2key struct {
 	src, dst [6]byte
 	et       uint16
 	vlan     uint16
+	llc      bool
 }
 
 func newWorker(e *Engine, id int) *worker {
@@ -420,6 +421,12 @@ func (w *worker) tcp(f *Flow, d dissect.Dir, p *decode.Packet) {
 	}
 	if len(p.Payload) > 0 {
 		if !ds.seqInit {
+			if len(p.Payload) == 1 && fl&(decode.PSH|decode.SYN|decode.FIN) == 0 {
+				// Picked up midstream on a 1-byte segment without PSH: a TCP keep-alive
+				// (one byte already acknowledged, sent one below the real sequence). Starting
+				// the stream on it would put a stray byte before the first real PDU.
+				return
+			}
 			ds.seqInit = true
 			ds.next = seq
 		}
