@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/quietwire/quietwire/dissect/bacnet"
 	_ "github.com/quietwire/quietwire/dissect/dnp3"
 	_ "github.com/quietwire/quietwire/dissect/enip"
 	_ "github.com/quietwire/quietwire/dissect/iec104"

@@ -281,11 +281,12 @@ func (w *worker) newFlow(k key, p *decode.Packet, srcIsA bool, sp, dp uint16) *F
 	switch p.Proto {
 	case decode.ProtoTCP:
 		switch {
-		case p.Flags&(decode.SYN|decode.ACK) == decode.SYN|decode.ACK:
-			flip = true
-		case p.Flags&decode.SYN != 0:
-		default:
+		case p.Flags&(decode.SYN|decode.FIN|decode.RST) != decode.SYN:
+			// No clean handshake start (midstream, or a SYN mixed with FIN/RST): guess the
+			// server by its port, as Zeek does when it missed the handshake.
 			flip = w.e.likely[sp] && !w.e.likely[dp] && !isBroadcastOrMulticast(p.DstIP, v6)
+		case p.Flags&decode.ACK != 0:
+			flip = true // SYN-ACK first: the sender is the responder
 		}
 		f.class = classTCP
 	case decode.ProtoUDP:
@@ -412,6 +413,11 @@ func (w *worker) tcp(f *Flow, d dissect.Dir, p *decode.Packet) {
 	}
 
 	seq := p.Seq
+	if fl&decode.SYN != 0 && fl&(decode.FIN|decode.RST) != 0 {
+		// SYN with FIN or RST: no TCP stack accepts such a segment, so its sequence number
+		// and payload do not start a stream (scanners and fuzzers send them).
+		return
+	}
 	if fl&decode.SYN != 0 {
 		if !ds.seqInit || ds.bytes == 0 {
 			ds.seqInit = true
