@@ -8,5 +8,6 @@ import (
 	_ "github.com/quietwire/quietwire/dissect/enip"
 	_ "github.com/quietwire/quietwire/dissect/iec104"
 	_ "github.com/quietwire/quietwire/dissect/modbus"
+	_ "github.com/quietwire/quietwire/dissect/opcua"
 	_ "github.com/quietwire/quietwire/dissect/s7comm"
 )
