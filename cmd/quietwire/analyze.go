@@ -15,7 +15,9 @@ import (
 	"github.com/quietwire/quietwire/dissect"
 	"github.com/quietwire/quietwire/internal/capture"
 	"github.com/quietwire/quietwire/internal/engine"
+	"github.com/quietwire/quietwire/internal/inventory"
 	"github.com/quietwire/quietwire/internal/logs"
+	"github.com/quietwire/quietwire/internal/store"
 )
 
 type runFlags struct {
@@ -28,6 +30,7 @@ type runFlags struct {
 	jsonOut    bool
 	noLogs     bool
 	cpuProfile string
+	dataDir    string
 }
 
 func (f *runFlags) engineConfig() (engine.Config, error) {
@@ -62,6 +65,7 @@ func analyzeCmd() *cobra.Command {
 	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
 	fl.BoolVar(&f.noLogs, "no-logs", false, "do not write log files (benchmarks)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	fl.StringVar(&f.dataDir, "data", "", "data directory: keep the device inventory in its SQLite store (a second run updates it)")
 	return cmd
 }
 
@@ -84,6 +88,15 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	if err != nil {
 		return err
 	}
+	var st *store.Store
+	var inv *inventory.Inventory
+	if f.dataDir != "" {
+		if st, inv, err = loadInventory(f.dataDir, siteOrDefault(f.site)); err != nil {
+			return err
+		}
+		defer st.Close()
+		cfg.Observer = inv
+	}
 	eng, err := engine.New(cfg, dir)
 	if err != nil {
 		return err
@@ -103,6 +116,14 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	sum := eng.Finish()
 	if err := dir.Close(); err != nil {
 		runErr = errors.Join(runErr, err)
+	}
+	if inv != nil {
+		if err := saveInventory(st, inv); err != nil {
+			runErr = errors.Join(runErr, err)
+		} else if !f.quiet {
+			eps, edges := inv.Counts()
+			fmt.Fprintf(out, "inventory: %d endpoints, %d edges saved in %s (site %s)\n", eps, edges, st.Path(), inv.Site())
+		}
 	}
 	if !f.quiet || runErr != nil {
 		printSummary(out, sum, f.jsonOut)

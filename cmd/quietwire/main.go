@@ -18,7 +18,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(analyzeCmd(), sensorCmd(), dissectorsCmd())
+	root.AddCommand(analyzeCmd(), sensorCmd(), dissectorsCmd(), devicesCmd(), deviceCmd(), connectionsCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "quietwire:", err)
 		os.Exit(1)

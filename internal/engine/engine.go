@@ -42,6 +42,8 @@ type Config struct {
 	IgnoreVLAN bool
 	// NoConnLog suppresses conn.log (benchmarks).
 	NoConnLog bool
+	// Observer receives facts, events and finished flows (inventory, detection). May be nil.
+	Observer Observer
 }
 
 func (c *Config) defaults() {

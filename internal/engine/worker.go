@@ -22,6 +22,8 @@ type worker struct {
 	id    int
 	dec   *decode.Decoder
 	out   *logs.Writer
+	tee   *tee
+	sum   FlowSummary
 	flows map[key]*Flow
 	l2    map[l2key]*Flow
 	lrus  [numClasses]lru
@@ -54,6 +56,7 @@ func newWorker(e *Engine, id int) *worker {
 		ctr: map[string]uint64{}, pdus: map[string]uint64{}, weirds: map[string]uint64{},
 	}
 	w.connEnv = dissect.Env{Name: "conn", Site: e.cfg.Site, Out: w.out}
+	w.tee = &tee{w: w.out, obs: e.cfg.Observer}
 	return w
 }
 
@@ -616,6 +619,18 @@ func (w *worker) end(f *Flow) {
 	}
 	if !w.e.cfg.NoConnLog {
 		w.connLog(f)
+	}
+	if obs := w.e.cfg.Observer; obs != nil {
+		s := &w.sum
+		*s = FlowSummary{Info: &f.info, First: f.first, Last: f.last,
+			OrigPkts: f.dirs[0].pkts, RespPkts: f.dirs[1].pkts, OrigBytes: f.dirs[0].ipBytes, RespBytes: f.dirs[1].ipBytes,
+			Service: f.service, State: connState(f),
+			OrigMACSeen: f.dirs[0].pkts > 0 && f.info.Orig.MAC != ([6]byte{}),
+			RespMACSeen: f.dirs[1].pkts > 0 && f.info.Resp.MAC != ([6]byte{})}
+		if f.env != nil {
+			s.Commands = f.env.Commands
+		}
+		obs.FlowEnd(s)
 	}
 	delete(w.flows, f.key)
 	w.lrus[f.class].remove(f)
