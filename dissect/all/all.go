@@ -3,15 +3,19 @@
 package all
 
 import (
+	_ "github.com/quietwire/quietwire/dissect/arp"
 	_ "github.com/quietwire/quietwire/dissect/bacnet"
+	_ "github.com/quietwire/quietwire/dissect/cdp"
 	_ "github.com/quietwire/quietwire/dissect/dnp3"
 	_ "github.com/quietwire/quietwire/dissect/enip"
 	_ "github.com/quietwire/quietwire/dissect/goose"
 	_ "github.com/quietwire/quietwire/dissect/iec104"
+	_ "github.com/quietwire/quietwire/dissect/lldp"
 	_ "github.com/quietwire/quietwire/dissect/modbus"
 	_ "github.com/quietwire/quietwire/dissect/opcua"
 	_ "github.com/quietwire/quietwire/dissect/pndcp"
 	_ "github.com/quietwire/quietwire/dissect/profinet"
 	_ "github.com/quietwire/quietwire/dissect/s7comm"
+	_ "github.com/quietwire/quietwire/dissect/snmp"
 	_ "github.com/quietwire/quietwire/dissect/sv"
 )
