@@ -22,6 +22,24 @@ type FlowInfo struct {
 	VLAN  uint16 // outermost VLAN id, 0 if none
 	// EtherType of an L2 flow (0x88b8 GOOSE, 0x8892 PROFINET, …).
 	EtherType uint16
+	// ID is the engine's id for the flow, unique within a run.
+	ID uint64
+	// Evidence gives the flow's most recent packets (nil when the engine keeps none). Call it
+	// only from within a Parse/Fact/Event/FlowEnd callback of this flow's worker.
+	Evidence Evidence
+}
+
+// Evidence returns up to max of a flow's most recent packets, oldest first, as copies.
+type Evidence interface {
+	Packets(f *FlowInfo, max int) []EvidencePacket
+}
+
+// EvidencePacket is one captured frame kept as evidence.
+type EvidencePacket struct {
+	TS       int64
+	LinkType uint16
+	WireLen  int
+	Data     []byte
 }
 
 // Output receives everything parsers produce. The engine provides it; calls come from one
@@ -73,9 +91,10 @@ type Env struct {
 	// the topology's edges. Filled by Command; the engine reads it when the flow ends.
 	Commands []CommandCount
 
-	rec  Record
-	fact Fact
-	ev   Event
+	rec   Record
+	fact  Fact
+	ev    Event
+	weird WeirdEvent
 }
 
 // CommandCount is how often one command was requested on a flow.
@@ -121,6 +140,16 @@ func (e *Env) Log(name string) *Record {
 // such as goose.log.
 func (e *Env) LogBare(name string) *Record { return e.begin(name) }
 
+// LogAt is Log with an earlier time: for records Zeek stamps with the start of a transaction
+// (the request, the ClientHello) but that are written when it ends.
+func (e *Env) LogAt(name string, ts int64) *Record {
+	cur := e.TS
+	e.TS = ts
+	r := e.Log(name)
+	e.TS = cur
+	return r
+}
+
 func (e *Env) begin(name string) *Record {
 	r := &e.rec
 	r.env = e
@@ -142,6 +171,24 @@ func (e *Env) Weird(name, addl string) {
 		r.Str("addl", addl)
 	}
 	r.Bool("notice", false).Str("peer", "quietwire").Str("source", e.Name).Done()
+	if wo, ok := e.Out.(WeirdObserver); ok {
+		e.weird = WeirdEvent{TS: e.TS, Flow: e.Flow, Proto: e.Name, Name: name, Addl: addl}
+		wo.Weird(&e.weird)
+	}
+}
+
+// WeirdObserver is implemented by an Output that also wants anomalies as values (detection).
+type WeirdObserver interface {
+	Weird(w *WeirdEvent)
+}
+
+// WeirdEvent is one named anomaly. It is only valid during the Weird call.
+type WeirdEvent struct {
+	TS    int64
+	Flow  *FlowInfo
+	Proto string
+	Name  string
+	Addl  string
 }
 
 // Fact reports that the endpoint on side has attr = value, read from the protocol's field.
@@ -278,6 +325,13 @@ func (r *Record) Array(k string) *Record {
 func (r *Record) ElemStr(v string) *Record {
 	r.sep()
 	r.buf = AppendJSONString(r.buf, v)
+	return r
+}
+
+// ElemBytes adds a string element from bytes to the open array.
+func (r *Record) ElemBytes(v []byte) *Record {
+	r.sep()
+	r.buf = appendJSONBytes(r.buf, v)
 	return r
 }
 

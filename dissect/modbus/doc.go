@@ -5,9 +5,10 @@
 // Implementation Guide V1.0b (MBAP header).
 //
 // Scope:
-//   - framing of MBAP ADUs in each direction's reassembled stream, with resynchronisation on
-//     the next plausible header after a gap or an impossible header (protocol id != 0, length
-//     outside 2..254);
+//   - framing of MBAP ADUs in each direction's reassembled stream as Zeek frames them (an ADU
+//     cut by a gap is completed with the bytes after it; a segment whose header is impossible,
+//     protocol id != 0 or length outside 2..254, is dropped from that header on), with
+//     resynchronisation on the next plausible header where Zeek would keep dropping;
 //   - every public function's request and response (FC 1-8, 11, 12, 15-17, 20-24, 43 with
 //     MEI 14 objects decoded) and exception responses; other codes are logged by name with
 //     their data opaque;

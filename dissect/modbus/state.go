@@ -25,8 +25,24 @@ type pending struct {
 }
 
 // dirState is the framing state of one direction.
+//
+// Around a gap it follows Zeek's binpac flow buffer, which keeps the ADU it was assembling when
+// bytes go missing and completes it with whatever bytes come next: an ADU whose header had
+// arrived is logged and its missing body is taken from the bytes after the gap (skip); the
+// first bytes of a header are kept (carry) and the header is completed from them.
 type dirState struct {
 	resync bool // the stream lost sync: scan for a plausible MBAP header before parsing
+
+	// The incomplete ADU left at the end of the last Parse call, in sync (what a gap cuts).
+	cut      header            // its header, when cutHdr
+	cutHdr   bool              // the header was complete and valid
+	cutHave  int               // bytes of the ADU received
+	cutBytes [mbapLen + 2]byte // its first bytes (all of them when cutHave < 9)
+
+	carry  [mbapLen + 1]byte // the start of a header cut by a gap, completed by the next bytes
+	ncarry int
+	skip   int  // bytes after a gap that complete the body of an ADU cut by it
+	loose  bool // first header after a cut ADU: a bad one is blamed on the loss (no weird)
 }
 
 // Fact slots: the last value reported per attribute, so a polled identity is reported
@@ -63,8 +79,9 @@ type parser struct {
 	linkSeq   uint64
 	link      [16]byte // link id of the current response when it has no request
 	lastFact  [nSlots][]byte
-	req, resp body   // decode scratch
-	scratch   []byte // formatting scratch for strings built from bytes
+	req, resp body         // decode scratch
+	scratch   []byte       // formatting scratch for strings built from bytes
+	joined    [maxADU]byte // an ADU whose header straddles a gap, made contiguous
 }
 
 func newParser(env *dissect.Env) dissect.Parser {
@@ -87,54 +104,124 @@ func serverSide(f *dissect.FlowInfo) dissect.Dir {
 	return dissect.Resp
 }
 
-// Parse consumes whole Modbus/TCP ADUs from b. It never returns an error: a header that
-// cannot be Modbus is reported and the stream is resynchronised on the next plausible
-// header.
+// Parse consumes whole Modbus/TCP ADUs from b. It never returns an error. A header that
+// cannot be Modbus (protocol id != 0, length outside 2..254) is reported and parsing goes on
+// from the next plausible header in b; when there is none the rest of b is dropped, as Zeek's
+// parser drops the rest of a segment on an exception, and the next segment is read from its
+// first byte.
 func (p *parser) Parse(dir dissect.Dir, b []byte) (int, error) {
 	d := &p.dirs[dir&1]
+	d.cutHave, d.cutHdr = 0, false
 	off := 0
+	if d.skip > 0 {
+		// The body of an ADU cut by a gap: Zeek completes it with these bytes.
+		k := min(d.skip, len(b))
+		d.skip -= k
+		if d.skip > 0 {
+			return len(b), nil
+		}
+		off = k
+	}
+	if d.ncarry > 0 {
+		n, done := p.carried(dir, b[off:])
+		if !done {
+			return off + n, nil
+		}
+		off += n
+	}
 	if d.resync {
+		rest := b[off:]
 		// After a gap, segments usually resume on a PDU boundary: a valid MBAP header right
 		// at the first byte is taken as it is (as Zeek does), whatever its function code;
 		// elsewhere only a fully plausible header resynchronises the stream.
-		if h, prob := parseHeader(b); prob == hdrOK && h.fc != 0 {
+		if h, prob := parseHeader(rest); prob == hdrOK && h.fc != 0 {
 			d.resync = false
+		} else {
+			k, found := p.scan(dir, rest)
+			if !found {
+				return off + k, nil
+			}
+			off, d.resync = off+k, false
 		}
-	}
-	if d.resync {
-		k, found := p.scan(dir, b)
-		if !found {
-			return k, nil
-		}
-		off, d.resync = k, false
 	}
 	for {
 		rest := b[off:]
 		h, prob := parseHeader(rest)
-		switch prob {
-		case hdrShort:
+		if prob == hdrShort || (prob == hdrOK && len(rest) < 6+int(h.length)) {
+			p.keepCut(d, h, prob == hdrOK, rest)
 			return off, nil
+		}
+		if prob != hdrOK {
+			if d.loose {
+				// The ADU cut by a gap was completed with the wrong bytes: drop the segment,
+				// as Zeek does, and resynchronise on the next one.
+				p.badHeader(d, h, prob)
+				return len(b), nil
+			}
+			p.badHeader(d, h, prob)
+			k, found := p.scan(dir, rest[1:])
+			if !found {
+				// No ADU left in this segment: drop it (Zeek drops it too) so that the next
+				// segment is read from its first byte.
+				return len(b), nil
+			}
+			off += 1 + k
+			d.resync = false
+			continue
+		}
+		d.loose = false
+		total := 6 + int(h.length)
+		p.pdu(dir, h, rest[mbapLen+1:total])
+		off += total
+	}
+}
+
+// badHeader reports an impossible header (unless the loss of bytes before it explains it)
+// and puts the direction in resynchronisation.
+func (p *parser) badHeader(d *dirState, h header, prob headerProblem) {
+	if !d.loose {
+		switch prob {
 		case hdrProtocolID:
 			p.env.Weird(weirdInvalidProtocolID, "protocol id "+strconv.Itoa(int(h.pid)))
 		case hdrLength:
 			p.env.Weird(weirdInvalidLength, "length "+strconv.Itoa(int(h.length)))
 		}
-		if prob != hdrOK {
-			k, found := p.scan(dir, rest[1:])
-			if !found {
-				d.resync = true
-				return off + 1 + k, nil
-			}
-			off += 1 + k
-			continue
-		}
-		total := 6 + int(h.length)
-		if len(rest) < total {
-			return off, nil
-		}
-		p.pdu(dir, h, rest[mbapLen+1:total])
-		off += total
 	}
+	d.loose, d.resync, d.ncarry = false, true, 0
+}
+
+// keepCut notes the incomplete ADU at the start of b (the engine keeps it for the next
+// call), in case a gap cuts it.
+func (p *parser) keepCut(d *dirState, h header, hdrOK bool, b []byte) {
+	d.cut, d.cutHdr, d.cutHave = h, hdrOK, d.ncarry+len(b)
+	n := copy(d.cutBytes[:], d.carry[:d.ncarry])
+	copy(d.cutBytes[n:], b)
+}
+
+// carried completes the header begun by the bytes carried over a gap with the start of b. It
+// returns how many bytes of b it used and whether parsing can go on after them.
+func (p *parser) carried(dir dissect.Dir, b []byte) (int, bool) {
+	d := &p.dirs[dir&1]
+	c := d.ncarry
+	var hb [mbapLen + 1]byte
+	copy(hb[:], d.carry[:c])
+	n := copy(hb[c:], b)
+	h, prob := parseHeader(hb[:c+n])
+	switch {
+	case prob == hdrShort || (prob == hdrOK && c+len(b) < 6+int(h.length)):
+		p.keepCut(d, h, prob == hdrOK, b)
+		return 0, false
+	case prob != hdrOK:
+		p.badHeader(d, h, prob)
+		return len(b), false
+	}
+	total := 6 + int(h.length) - c // bytes of this ADU in b
+	adu := p.joined[:c+total]
+	copy(adu, d.carry[:c])
+	copy(adu[c:], b[:total])
+	d.ncarry, d.loose = 0, false
+	p.pdu(dir, h, adu[mbapLen+1:])
+	return total, true
 }
 
 // scan looks for the first offset of b that holds a plausible MBAP header for dir. When
@@ -167,10 +254,51 @@ func plausible(b []byte, request bool) bool {
 	return true
 }
 
-// Gap drops framing: the next bytes of dir are trusted only from a plausible header on.
+// Gap handles lost bytes as Zeek does. An ADU cut by the gap is completed with the bytes that
+// follow it: when its header had arrived it is logged now, as Zeek logs a header as soon as it
+// has it, and the bytes after the gap fill its body; otherwise the start of its header waits
+// for the next bytes. When the gap falls between ADUs, the next bytes are trusted only from a
+// valid header at their start or a plausible header further on.
 func (p *parser) Gap(dir dissect.Dir, lost int) {
-	p.dirs[dir&1].resync = true
+	d := &p.dirs[dir&1]
 	p.afterGap = true
+	switch {
+	case d.resync:
+	case d.cutHdr:
+		p.cutPDU(dir, d)
+		d.skip += 6 + int(d.cut.length) - d.cutHave
+		d.ncarry, d.loose = 0, true
+	case d.cutHave > 0:
+		d.ncarry = copy(d.carry[:], d.cutBytes[:d.cutHave])
+		d.loose = true
+	case d.skip == 0 && d.ncarry == 0:
+		d.resync, d.loose = true, false
+	}
+	d.cutHave, d.cutHdr = 0, false
+}
+
+// cutPDU logs the modbus.log line of an ADU whose header arrived before a gap: Zeek writes a
+// request or normal response from its header, an exception response once it has the code.
+func (p *parser) cutPDU(dir dissect.Dir, d *dirState) {
+	h := d.cut
+	if dir != p.server {
+		if h.fc&fcExceptionBit != 0 {
+			return
+		}
+		p.env.PDU()
+		p.sawRequest = true
+		p.env.Command(funcNames[h.fc])
+		p.logModbus(h, "REQ", "")
+		return
+	}
+	switch {
+	case h.fc&fcExceptionBit == 0:
+		p.env.PDU()
+		p.logModbus(h, "RESP", "")
+	case d.cutHave > mbapLen+1:
+		p.env.PDU()
+		p.logModbus(h, "RESP", exceptionNames[d.cutBytes[mbapLen+1]])
+	}
 }
 
 // Close logs the requests that never got an answer.
