@@ -124,6 +124,9 @@ type Config struct {
 type Decoder struct {
 	p    Packet
 	frag fragTable
+	// snapped: the frame was cut by the capture's snap length (wire length > captured), so
+	// an IP length past the end is expected rather than a sign of a broken packet.
+	snapped bool
 }
 
 // New returns a decoder.
@@ -148,6 +151,7 @@ func (d *Decoder) FragStats() (reassembled, expired uint64) {
 func (d *Decoder) Decode(lt uint16, data []byte, ts int64, wireLen int) (*Packet, Reason) {
 	p := &d.p
 	*p = Packet{TS: ts, WireLen: wireLen}
+	d.snapped = wireLen > len(data)
 	switch lt {
 	case 1: // Ethernet
 		return d.ether(data)
@@ -284,6 +288,11 @@ func (d *Decoder) ipv4(b []byte) (*Packet, Reason) {
 	copy(p.SrcIP[:4], b[12:16])
 	copy(p.DstIP[:4], b[16:20])
 	p.Proto = b[9]
+	if total > len(b) && !d.snapped {
+		// The IP header claims more than the frame holds, and the capture did not cut it:
+		// a broken or forged packet (Zeek's truncated_IP). Its bytes are not trusted.
+		return p, DropTruncIP
+	}
 	end := min(total, len(b)) // trim Ethernet padding; tolerate snaplen truncation
 	fragOff := binary.BigEndian.Uint16(b[6:])
 	if fragOff&0x3fff != 0 { // MF set or offset ≠ 0
@@ -313,6 +322,9 @@ func (d *Decoder) ipv6(b []byte) (*Packet, Reason) {
 	p.IPLen = 40 + plen
 	copy(p.SrcIP[:], b[8:24])
 	copy(p.DstIP[:], b[24:40])
+	if 40+plen > len(b) && plen != 0 && !d.snapped {
+		return p, DropTruncIP
+	}
 	end := min(40+plen, len(b))
 	if plen == 0 { // jumbogram or offload: take what is there
 		end = len(b)

@@ -72,19 +72,25 @@ func TestDrops(t *testing.T) {
 		name string
 		lt   uint16
 		b    []byte
+		wire int // 0: the frame as captured is the whole frame
 		want Reason
 	}{
-		{"short ethernet", 1, good[:10], DropTruncL2},
-		{"short ip", 1, good[:20], DropTruncIP},
-		{"bad version", 1, badVer, DropBadIP},
-		{"short tcp", 1, good[:14+20+10], DropTruncL4},
-		{"bad data offset", 1, badOff, DropBadL4},
-		{"unknown link", 999, good, DropLinkType},
-		{"short sll", 113, good[:8], DropTruncL2},
+		{"short ethernet", 1, good[:10], 0, DropTruncL2},
+		{"short ip", 1, good[:20], 0, DropTruncIP},
+		{"bad version", 1, badVer, 0, DropBadIP},
+		{"short tcp (snap length)", 1, good[:14+20+10], len(good), DropTruncL4},
+		{"IP length past an uncut frame", 1, good[:14+20+10], 0, DropTruncIP},
+		{"bad data offset", 1, badOff, 0, DropBadL4},
+		{"unknown link", 999, good, 0, DropLinkType},
+		{"short sll", 113, good[:8], 0, DropTruncL2},
 	}
 	d := New(Config{})
 	for _, c := range cases {
-		if _, r := d.Decode(c.lt, c.b, 0, len(c.b)); r != c.want {
+		wire := c.wire
+		if wire == 0 {
+			wire = len(c.b)
+		}
+		if _, r := d.Decode(c.lt, c.b, 0, wire); r != c.want {
 			t.Errorf("%s: got %v want %v", c.name, r, c.want)
 		}
 	}

@@ -278,6 +278,11 @@ func (w *worker) l2frame(p *decode.Packet) {
 		copy(kk.b[:], p.Dst[:])
 		kk.pa = et
 		f.info.UID = makeUID(&kk, p.TS)
+		w.nextID++
+		f.info.ID = uint64(w.id)<<48 | w.nextID
+		if w.ring != nil {
+			f.info.Evidence = w.ring
+		}
 		f.first = p.TS
 		for _, i := range idx {
 			fac := w.e.facs[i]
@@ -292,6 +297,9 @@ func (w *worker) l2frame(p *decode.Packet) {
 	}
 	f.last = p.TS
 	f.dirs[0].pkts++
+	if w.ring != nil {
+		w.ring.add(f.info.ID, p.TS, w.curLT, w.curData, w.curWire)
+	}
 	if f.parser != nil {
 		w.parse(f, dissect.Orig, payload)
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	NoConnLog bool
 	// Observer receives facts, events and finished flows (inventory, detection). May be nil.
 	Observer Observer
+	// EvidenceBytes sizes each worker's ring of recent packets kept for alert evidence
+	// (0: none). Packets are kept up to 1600 bytes each.
+	EvidenceBytes int
 }
 
 func (c *Config) defaults() {

@@ -44,6 +44,15 @@ func (o Observers) Event(e *dissect.Event) {
 	}
 }
 
+// Weird forwards to the observers that want anomalies.
+func (o Observers) Weird(w *dissect.WeirdEvent) {
+	for _, x := range o {
+		if wo, ok := x.(dissect.WeirdObserver); ok {
+			wo.Weird(w)
+		}
+	}
+}
+
 func (o Observers) FlowEnd(f *FlowSummary) {
 	for _, x := range o {
 		x.FlowEnd(f)
@@ -63,6 +72,13 @@ func (t *tee) Fact(f *dissect.Fact) {
 	t.w.Fact(f)
 	if t.obs != nil {
 		t.obs.Fact(f)
+	}
+}
+
+// Weird forwards anomalies to an observer that wants them (detection).
+func (t *tee) Weird(w *dissect.WeirdEvent) {
+	if wo, ok := t.obs.(dissect.WeirdObserver); ok {
+		wo.Weird(w)
 	}
 }
 

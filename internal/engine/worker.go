@@ -18,15 +18,21 @@ const (
 )
 
 type worker struct {
-	e     *Engine
-	id    int
-	dec   *decode.Decoder
-	out   *logs.Writer
-	tee   *tee
-	sum   FlowSummary
-	flows map[key]*Flow
-	l2    map[l2key]*Flow
-	lrus  [numClasses]lru
+	e    *Engine
+	id   int
+	dec  *decode.Decoder
+	out  *logs.Writer
+	tee  *tee
+	sum  FlowSummary
+	ring *ring
+	// the frame being processed, for the evidence ring
+	curLT   uint16
+	curData []byte
+	curWire int
+	nextID  uint64
+	flows   map[key]*Flow
+	l2      map[l2key]*Flow
+	lrus    [numClasses]lru
 
 	now       int64
 	firstTS   int64
@@ -57,10 +63,14 @@ func newWorker(e *Engine, id int) *worker {
 	}
 	w.connEnv = dissect.Env{Name: "conn", Site: e.cfg.Site, Out: w.out}
 	w.tee = &tee{w: w.out, obs: e.cfg.Observer}
+	if e.cfg.EvidenceBytes > 0 {
+		w.ring = newRing(e.cfg.EvidenceBytes, e.cfg.EvidenceBytes/128, 1600)
+	}
 	return w
 }
 
 func (w *worker) packet(lt uint16, data []byte, ts int64, wire int) {
+	w.curLT, w.curData, w.curWire = lt, data, wire
 	p, r := w.dec.Decode(lt, data, ts, wire)
 	if r != decode.OK && r != decode.FragHeld {
 		w.drops[r]++
@@ -204,6 +214,9 @@ func (w *worker) ipPacket(p *decode.Packet) {
 	}
 	f.last = p.TS
 	w.lrus[f.class].touch(f)
+	if w.ring != nil {
+		w.ring.add(f.info.ID, p.TS, w.curLT, w.curData, w.curWire)
+	}
 	ds := &f.dirs[d]
 	ds.pkts++
 	ds.ipBytes += uint64(p.IPLen)
@@ -316,6 +329,11 @@ func (w *worker) newFlow(k key, p *decode.Packet, srcIsA bool, sp, dp uint16) *F
 		f.info.VLAN = p.VLANs[0]
 	}
 	f.info.UID = makeUID(&k, p.TS)
+	w.nextID++
+	f.info.ID = uint64(w.id)<<48 | w.nextID
+	if w.ring != nil {
+		f.info.Evidence = w.ring
+	}
 	w.flows[k] = f
 	w.lrus[f.class].pushFront(f)
 	w.flowsSeen++
@@ -606,11 +624,15 @@ func (w *worker) sweep() {
 // end finishes a flow: closes its parser, writes conn.log, frees it.
 func (w *worker) end(f *Flow) {
 	for d := dissect.Orig; d <= dissect.Resp; d++ {
+		// Bytes above a hole that no acknowledgement ever covered are not delivered (as in
+		// Zeek): nothing shows the receiver got them, and a parser would read them out of
+		// context. They count as missed.
 		ds := &f.dirs[d]
-		if len(ds.ooo) > 0 {
-			last := ds.ooo[len(ds.ooo)-1]
-			w.skipTo(f, d, last.seq+uint32(len(last.data)))
+		for _, s := range ds.ooo {
+			ds.missed += uint64(len(s.data))
+			w.reasmMem -= int64(len(s.data))
 		}
+		ds.ooo, ds.oooLen = nil, 0
 	}
 	if f.parser != nil {
 		w.setTS(f)
