@@ -1,5 +1,7 @@
 // Package all links every dissector into the binary. Import it for its side effects.
-// One line per dissector package; the engine orders probes by port hint, then by name.
+// One line per dissector package. The engine offers a flow to the port-hinted factories first,
+// then to the rest, each group in name order: where two share a port (mms and s7comm on 102) the
+// probes themselves must tell their protocols apart.
 package all
 
 import (
@@ -14,7 +16,9 @@ import (
 	_ "github.com/quietwire/quietwire/dissect/http"
 	_ "github.com/quietwire/quietwire/dissect/iec104"
 	_ "github.com/quietwire/quietwire/dissect/lldp"
+	_ "github.com/quietwire/quietwire/dissect/mms"
 	_ "github.com/quietwire/quietwire/dissect/modbus"
+	_ "github.com/quietwire/quietwire/dissect/mqtt"
 	_ "github.com/quietwire/quietwire/dissect/ntp"
 	_ "github.com/quietwire/quietwire/dissect/opcua"
 	_ "github.com/quietwire/quietwire/dissect/pndcp"
