@@ -33,6 +33,22 @@ var migrations = []string{
 	 CREATE TABLE user_attrs (site TEXT NOT NULL, device TEXT NOT NULL, attr TEXT NOT NULL, value TEXT NOT NULL,
 	                          PRIMARY KEY (site, device, attr));
 	 CREATE TABLE sites (site TEXT PRIMARY KEY, updated INTEGER NOT NULL);`,
+	// 2: detection: one baseline document per site, alerts with their evidence.
+	`CREATE TABLE baselines (site TEXT PRIMARY KEY, data TEXT NOT NULL, updated INTEGER NOT NULL);
+	 CREATE TABLE alerts (id TEXT PRIMARY KEY, site TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+	                      status TEXT NOT NULL, data TEXT NOT NULL, evidence BLOB);
+	 CREATE INDEX alerts_site ON alerts (site, last_seen);`,
+	// 3: accounts, API tokens, sessions, audit log, settings.
+	`CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+	                     role TEXT NOT NULL, sites TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL,
+	                     disabled INTEGER NOT NULL DEFAULT 0);
+	 CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	                          name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, last_used INTEGER);
+	 CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	                        csrf TEXT NOT NULL, created INTEGER NOT NULL, last_seen INTEGER NOT NULL);
+	 CREATE TABLE audit (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, username TEXT NOT NULL, action TEXT NOT NULL,
+	                     target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT '', ok INTEGER NOT NULL);
+	 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 }
 
 // Open opens (creating if needed) the database in dir/quietwire.db and migrates it.
