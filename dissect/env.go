@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Endpoint is one side of a flow.
@@ -207,6 +208,17 @@ func (e *Env) Event(src Dir, kind, detail string) {
 	}
 	e.ev = Event{TS: e.TS, Flow: e.Flow, Src: src, Proto: e.Name, Kind: kind, Detail: detail}
 	e.Out.Event(&e.ev)
+}
+
+// EventBytes is Event with a detail in bytes, without copying them: the detail is only valid
+// during the Output's Event call (observers copy what they keep).
+func (e *Env) EventBytes(src Dir, kind string, detail []byte) {
+	if e.Out == nil {
+		return
+	}
+	e.ev = Event{TS: e.TS, Flow: e.Flow, Src: src, Proto: e.Name, Kind: kind, Detail: unsafe.String(unsafe.SliceData(detail), len(detail))}
+	e.Out.Event(&e.ev)
+	e.ev.Detail = ""
 }
 
 // Record builds one JSON log line without allocating (its buffer is reused). Keys must be

@@ -48,4 +48,5 @@ const (
 	EvDeviceFlag      = "device_flag"      // device-reported condition (DNP3 IIN restart, …)
 	EvException       = "exception"        // protocol exception / error response
 	EvLogin           = "login"            // login in clear (FTP, Telnet, …)
+	EvNameQuery       = "name_query"       // a DNS-family query; Detail is the name (not written to events.log)
 )

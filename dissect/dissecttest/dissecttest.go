@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/quietwire/quietwire/dissect"
@@ -41,7 +42,11 @@ func (c *Capture) Record(log string, line []byte) {
 func (c *Capture) Fact(f *dissect.Fact) { c.Facts = append(c.Facts, *f) }
 
 // Event implements dissect.Output.
-func (c *Capture) Event(e *dissect.Event) { c.Events = append(c.Events, *e) }
+func (c *Capture) Event(e *dissect.Event) {
+	ev := *e
+	ev.Detail = strings.Clone(e.Detail) // EventBytes details alias the parser's buffers
+	c.Events = append(c.Events, ev)
+}
 
 // Logs returns the records of one log.
 func (c *Capture) Logs(name string) []Rec {

@@ -213,7 +213,9 @@ func TestDynamicUpdate(t *testing.T) {
 func TestZoneTransferEvent(t *testing.T) {
 	tc := newCase(6, 53)
 	tc.p.Parse(dissect.Orig, tcpFrame(cat(hdr(1, 0, 1, 0, 0, 0), question("example.org", typeAXFR, 1))))
-	if len(tc.cap.Events) != 1 || !strings.Contains(tc.cap.Events[0].Detail, "AXFR") {
+	// Two events: the zone transfer, and the queried name (for indicator matching).
+	if len(tc.cap.Events) != 2 || !strings.Contains(tc.cap.Events[0].Detail, "AXFR") ||
+		tc.cap.Events[1].Kind != dissect.EvNameQuery || tc.cap.Events[1].Detail != "example.org" {
 		t.Errorf("events %+v", tc.cap.Events)
 	}
 }

@@ -293,6 +293,10 @@ func (p *parser) walk(dir dissect.Dir, msg []byte, h header, s *session) {
 				}
 			}
 			s.hasQuery = true
+			if !p.netbios && !p.multicast {
+				// The queried name, for indicator matching (detection). Not logged as an event.
+				p.env.EventBytes(dir, dissect.EvNameQuery, s.query)
+			}
 		} else if h.an == 0 && h.ns == 0 && h.ar == 0 {
 			s.rejected = true
 		}

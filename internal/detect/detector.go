@@ -658,7 +658,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 				d.raise("industroyer", fl, src, dst, p, "", fmt.Sprintf("%s sent %d distinct IEC 104 commands to %s within a minute", src, n, dst))
 			}
 		}
-	case EvNameQuery:
+	case dissect.EvNameQuery:
 		if s, ok := d.cfg.Indicators.MatchDomain(det); ok {
 			d.raise("ioc_domain", fl, src, dst, p, strings.ToLower(det), fmt.Sprintf("%s asked for %s, listed by %s", src, det, s))
 		}
@@ -686,9 +686,6 @@ func (d *Detector) Event(ev *dissect.Event) {
 		}
 	}
 }
-
-// EvNameQuery is the event kind DNS-family dissectors report for a queried name (Detail).
-const EvNameQuery = "name_query"
 
 // weirdRules maps anomaly names (exact, then by protocol prefix) to protocol-violation rules.
 var weirdRules = map[string]string{

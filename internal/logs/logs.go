@@ -197,6 +197,9 @@ func (w *Writer) Fact(f *dissect.Fact) {
 
 // Event implements dissect.Output: events go to events.log until a consumer takes them.
 func (w *Writer) Event(e *dissect.Event) {
+	if e.Kind == dissect.EvNameQuery {
+		return // dns.log has every query already
+	}
 	b := w.scratch[:0]
 	b = append(b, `{"ts":`...)
 	b = dissect.AppendTS(b, e.TS)

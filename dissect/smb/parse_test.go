@@ -1,0 +1,312 @@
+package smb
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/quietwire/quietwire/dissect"
+)
+
+func TestSession(t *testing.T) {
+	c := run(t, 445, session()...)
+
+	// ntlm.log: client names from AUTHENTICATE, server names from the CHALLENGE's AV pairs,
+	// success from the final session setup status.
+	nl := c.Logs("ntlm")
+	if len(nl) != 1 {
+		t.Fatalf("ntlm.log: %d lines, want 1", len(nl))
+	}
+	for k, want := range map[string]string{
+		"username": "operator", "hostname": "ENG-WS1", "domainname": "PLANT",
+		"server_nb_computer_name": "HMI01", "server_dns_computer_name": "hmi01.plant.local",
+		"server_tree_name": "plant.local", "success": "true", "id.resp_p": "445",
+	} {
+		if got := nl[0].Get(k); got != want {
+			t.Errorf("ntlm.%s = %q, want %q", k, got, want)
+		}
+	}
+
+	// smb_mapping.log: one line per tree connect, share type from the response.
+	m := c.Logs("smb_mapping")
+	if len(m) != 2 || m[0].Get("path") != `\\hmi01\recipes` || m[0].Get("share_type") != "DISK" ||
+		m[1].Get("path") != `\\hmi01\IPC$` || m[1].Get("share_type") != "PIPE" {
+		t.Errorf("smb_mapping.log = %v", m)
+	}
+
+	// smb_files.log: the open and the read of the disk file, nothing for the pipe.
+	f := c.Logs("smb_files")
+	if len(f) != 2 {
+		t.Fatalf("smb_files.log: %d lines, want 2: %v", len(f), f)
+	}
+	if f[0].Get("action") != "SMB::FILE_OPEN" || f[0].Get("name") != `line1\batch.csv` ||
+		f[0].Get("path") != `\\hmi01\recipes` || f[0].Get("size") != "1234" ||
+		f[0].Get("times.created") != "1609226400" || f[0].Get("times.modified") != "1609230000" {
+		t.Errorf("open = %s", f[0].Raw)
+	}
+	if f[1].Get("action") != "SMB::FILE_READ" {
+		t.Errorf("read = %s", f[1].Raw)
+	}
+
+	// dce_rpc.log: the srvsvc call over the pipe, named after the bind_ack's secondary address.
+	d := c.Logs("dce_rpc")
+	if len(d) != 1 || d[0].Get("endpoint") != "srvsvc" || d[0].Get("operation") != "NetrShareEnum" ||
+		d[0].Get("named_pipe") != `\PIPE\srvsvc` || d[0].Get("rtt") != "0.001" {
+		t.Errorf("dce_rpc.log = %v", d)
+	}
+
+	// Facts about each side.
+	checks := []struct {
+		side       dissect.Dir
+		attr, want string
+	}{
+		{dissect.Resp, dissect.AttrRole, "smb_server"},
+		{dissect.Orig, dissect.AttrRole, "smb_client"},
+		{dissect.Resp, "smb_dialect", "SMB 3.1.1"},
+		{dissect.Resp, dissect.AttrHostname, "hmi01.plant.local"},
+		{dissect.Resp, "domain", "plant.local"},
+		{dissect.Resp, dissect.AttrOS, "Windows NT 10.0 build 19041"},
+		{dissect.Orig, dissect.AttrHostname, "ENG-WS1"},
+		{dissect.Orig, "domain", "PLANT"},
+	}
+	for _, ck := range checks {
+		got := fact(c, ck.side, ck.attr)
+		if len(got) != 1 || got[0] != ck.want {
+			t.Errorf("%s fact %s = %v, want [%s]", ck.side, ck.attr, got, ck.want)
+		}
+	}
+	if len(c.Events) != 1 || c.Events[0].Kind != dissect.EvFileTransfer || c.Events[0].Detail != `read line1\batch.csv` {
+		t.Errorf("events = %+v", c.Events)
+	}
+	if w := weirds(c); len(w) != 0 {
+		t.Errorf("weirds %v", w)
+	}
+}
+
+// TestSMB2Commands checks single exchanges against the logs they must produce.
+func TestSMB2Commands(t *testing.T) {
+	open := []step{
+		c2s(nbss(smb2Msg(smb2TreeConnect, 1, false, 0, 0, treeConnectReq(`\\plc\share`)))),
+		s2c(nbss(smb2Msg(smb2TreeConnect, 1, true, 0, 3, treeConnectResp(1)))),
+		c2s(nbss(smb2Msg(smb2Create, 2, false, 0, 3, createReq("old.txt", 0)))),
+		s2c(nbss(smb2Msg(smb2Create, 2, true, 0, 3, createResp(1, 2, 10)))),
+	}
+	rename := cat(
+		[]byte{0},       // ReplaceIfExists
+		make([]byte, 7), // Reserved
+		u64(0),          // RootDirectory
+		u32(14),         // FileNameLength
+		utf16le("new.txt"),
+	)
+	tests := []struct {
+		name    string
+		steps   []step
+		log     string
+		n       int
+		field   string
+		want    string
+		weirdOK string
+	}{
+		{"rename", append(append([]step{}, open...),
+			c2s(nbss(smb2Msg(smb2SetInfo, 3, false, 0, 3, setInfoReq(1, 2, 10, rename))))),
+			"smb_files", 2, "prev_name", "old.txt", ""},
+		{"delete via disposition", append(append([]step{}, open...),
+			c2s(nbss(smb2Msg(smb2SetInfo, 3, false, 0, 3, setInfoReq(1, 2, 13, []byte{1}))))),
+			"smb_files", 2, "action", "SMB::FILE_DELETE", ""},
+		{"disposition without delete bit", append(append([]step{}, open...),
+			c2s(nbss(smb2Msg(smb2SetInfo, 3, false, 0, 3, setInfoReq(1, 2, 13, []byte{0}))))),
+			"smb_files", 1, "action", "SMB::FILE_OPEN", ""},
+		{"write logged once", append(append([]step{}, open...),
+			c2s(nbss(smb2Msg(smb2Write, 3, false, 0, 3, writeReq(1, 2, []byte("x"))))),
+			c2s(nbss(smb2Msg(smb2Write, 4, false, 0, 3, writeReq(1, 2, []byte("y")))))),
+			"smb_files", 2, "action", "SMB::FILE_WRITE", ""},
+		{"failed create is not logged", []step{
+			c2s(nbss(smb2Msg(smb2Create, 2, false, 0, 3, createReq("x", 0)))),
+			s2c(nbss(smb2Msg(smb2Create, 2, true, 0xc0000034, 3, cat(u16(9), u16(0), u32(0), []byte{0})))),
+		}, "smb_files", 0, "", "", ""},
+		{"tree unknown: file open without path", []step{
+			c2s(nbss(smb2Msg(smb2Create, 2, false, 0, 7, createReq("", 0)))),
+			s2c(nbss(smb2Msg(smb2Create, 2, true, 0, 7, createResp(1, 2, 0)))),
+		}, "smb_files", 1, "name", "<share_root>", ""},
+		{"pipe name heuristic: no file log", []step{
+			c2s(nbss(smb2Msg(smb2Create, 2, false, 0, 7, createReq("lsarpc", 0)))),
+			s2c(nbss(smb2Msg(smb2Create, 2, true, 0, 7, createResp(1, 2, 0)))),
+		}, "smb_files", 0, "", "", ""},
+		{"bad compound offset", []step{
+			c2s(nbss(func() []byte {
+				m := smb2Msg(smb2Negotiate, 0, false, 0, 0, make([]byte, 36))
+				copy(m[20:], u32(4096)) // NextCommand beyond the message
+				return m
+			}())),
+		}, "weird", 1, "name", weirdBadNext, weirdBadNext},
+		{"bind to epmapper on 135", []step{
+			c2s(rpcBindPDU(1, "e1af8308-5d1f-11c9-91a4-08002b14a0fa", 3)),
+			s2c(rpcBindAckPDU(1, "135")),
+			c2s(rpcRequestPDU(2, 3, make([]byte, 20))),
+			s2c(rpcResponsePDU(2, make([]byte, 20))),
+		}, "dce_rpc", 1, "operation", "ept_map", ""},
+		{"ignored winreg operation", []step{
+			c2s(rpcBindPDU(1, "338cd001-2244-31f1-aaaa-900038001003", 1)),
+			s2c(rpcBindAckPDU(1, "49670")),
+			c2s(rpcRequestPDU(2, 5, nil)), // BaseRegCloseKey: ignored as in Zeek
+			s2c(rpcResponsePDU(2, nil)),
+			c2s(rpcRequestPDU(3, 22, nil)), // BaseRegSetValue: logged
+			s2c(rpcResponsePDU(3, nil)),
+		}, "dce_rpc", 1, "operation", "BaseRegSetValue", ""},
+		{"unknown interface", []step{
+			c2s(rpcBindPDU(1, "01020304-0506-0708-090a-0b0c0d0e0f10", 1)),
+			s2c(rpcBindAckPDU(1, "135")),
+			c2s(rpcRequestPDU(2, 7, nil)),
+			s2c(rpcResponsePDU(2, nil)),
+		}, "dce_rpc", 1, "endpoint", "unknown-01020304-0506-0708-090a-0b0c0d0e0f10", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			port := uint16(445)
+			if strings.Contains(tc.name, "135") || tc.log == "dce_rpc" {
+				port = 135
+			}
+			c := run(t, port, tc.steps...)
+			recs := c.Logs(tc.log)
+			if len(recs) != tc.n {
+				t.Fatalf("%s.log: %d lines, want %d: %v", tc.log, len(recs), tc.n, recs)
+			}
+			if tc.n > 0 && tc.field != "" {
+				if got := recs[tc.n-1].Get(tc.field); got != tc.want {
+					t.Errorf("%s = %q, want %q (%s)", tc.field, got, tc.want, recs[tc.n-1].Raw)
+				}
+			}
+			for _, w := range weirds(c) {
+				if w != tc.weirdOK {
+					t.Errorf("unexpected weird %s", w)
+				}
+			}
+		})
+	}
+}
+
+// TestSMB1 covers the SMB1 negotiate (dialect fact, anomaly), the session setup strings and
+// a tree connect answered with service and file system.
+func TestSMB1(t *testing.T) {
+	hdr := func(cmd byte, reply bool, tid, mid uint16) []byte {
+		flags := byte(0x18)
+		if reply {
+			flags |= smb1FlagReply
+		}
+		return cat([]byte{0xff, 'S', 'M', 'B', cmd}, u32(0), []byte{flags}, u16(0xc807), // unicode, NT status, ext sec
+			u16(0), make([]byte, 8), u16(0), u16(tid), u16(0xfeff), u16(100), u16(mid))
+	}
+	dialects := []byte("\x02PC NETWORK PROGRAM 1.0\x00\x02NT LM 0.12\x00")
+	negReq := cat(hdr(smb1Negotiate, false, 0, 1), []byte{0}, u16(uint16(len(dialects))), dialects)
+	negResp := cat(hdr(smb1Negotiate, true, 0, 1), []byte{17}, u16(1), []byte{3}, u16(50), u16(1),
+		u32(16644), u32(65536), u32(0), u32(capExtendedSecurity|0xf3fd), u64(0), u16(0), []byte{0},
+		u16(16), make([]byte, 16))
+	// Session setup with extended security: AndX(4) MaxBuffer MaxMpx VcNumber SessionKey(4)
+	// SecurityBlobLength(2) Reserved(4) Capabilities(4); bytes: blob, pad, NativeOS, NativeLanMan.
+	blob := ntlmNegotiate()
+	ssBytes := cat(blob, []byte{0}, utf16le("Windows 7 Professional 7601\x00"), utf16le("Windows 7 Professional 6.1\x00"))
+	ssReq := cat(hdr(smb1SessionSetupAndX, false, 0, 2), []byte{12, 0xff, 0}, u16(0), u16(4356), u16(50), u16(0),
+		u32(0), u16(uint16(len(blob))), u32(0), u32(0x800000d4), u16(uint16(len(ssBytes))), ssBytes)
+	// Tree connect: AndX(4) Flags(2) PasswordLength(2)=1; bytes: password NUL, path, service.
+	tcBytes := cat([]byte{0}, utf16le(`\\PLC7\C$`+"\x00"), []byte("?????\x00"))
+	tcReq := cat(hdr(smb1TreeConnectAndX, false, 0, 3), []byte{4, 0xff, 0}, u16(0), u16(8), u16(1),
+		u16(uint16(len(tcBytes))), tcBytes)
+	tcRespBytes := cat([]byte("A:\x00"), utf16le("NTFS\x00")) // NTFS starts at an even offset
+	tcResp := cat(hdr(smb1TreeConnectAndX, true, 2048, 3), []byte{3, 0xff, 0}, u16(0), u16(1),
+		u16(uint16(len(tcRespBytes))), tcRespBytes)
+	c := run(t, 445,
+		c2s(nbss(negReq)), s2c(nbss(negResp)), c2s(nbss(ssReq)), c2s(nbss(tcReq)), s2c(nbss(tcResp)))
+	if got := fact(c, dissect.Resp, "smb_dialect"); len(got) != 1 || got[0] != "NT LM 0.12" {
+		t.Errorf("dialect facts %v", got)
+	}
+	if got := fact(c, dissect.Orig, dissect.AttrOS); len(got) != 1 || got[0] != "Windows 7 Professional 7601" {
+		t.Errorf("client os facts %v", got)
+	}
+	if w := weirds(c); len(w) != 1 || w[0] != weirdSMB1 {
+		t.Errorf("weirds %v, want [%s]", w, weirdSMB1)
+	}
+	m := c.Logs("smb_mapping")
+	if len(m) != 1 || m[0].Get("path") != `\\PLC7\C$` || m[0].Get("service") != "A:" ||
+		m[0].Get("native_file_system") != "NTFS" || m[0].Get("share_type") != "DISK" {
+		t.Errorf("smb_mapping = %v", m)
+	}
+}
+
+func TestProbe(t *testing.T) {
+	smb2 := nbss(smb2Msg(smb2Negotiate, 0, false, 0, 0, make([]byte, 36)))
+	sessReq := cat([]byte{0x81, 0, 0, 68, 0x20}, []byte(strings.Repeat("EF", 16)), []byte{0, 0x20},
+		[]byte(strings.Repeat("FG", 16)), []byte{0})
+	tests := []struct {
+		name string
+		dir  dissect.Dir
+		b    []byte
+		want dissect.Verdict
+	}{
+		{"smb2 negotiate", dissect.Orig, smb2, dissect.Match},
+		{"partial header", dissect.Orig, smb2[:6], dissect.NeedMore},
+		{"netbios session request", dissect.Orig, sessReq, dissect.Match},
+		{"dce/rpc bind", dissect.Orig, rpcBindPDU(1, "e1af8308-5d1f-11c9-91a4-08002b14a0fa", 3), dissect.Match},
+		{"dce/rpc bind_ack", dissect.Resp, rpcBindAckPDU(1, "135"), dissect.Match},
+		{"dce/rpc request first", dissect.Orig, rpcRequestPDU(1, 3, nil), dissect.NoMatch},
+		{"http", dissect.Orig, []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), dissect.NoMatch},
+		{"tls", dissect.Orig, []byte{0x16, 3, 1, 0, 0x50, 1, 0, 0, 0x4c, 3, 3}, dissect.NoMatch},
+		{"zero length prefix, not smb", dissect.Orig, []byte{0, 0, 0, 8, 'H', 'E', 'L', 'O', 1, 2, 3, 4}, dissect.NoMatch},
+	}
+	for _, tc := range tests {
+		if got := Probe(tc.dir, tc.b); got != tc.want {
+			t.Errorf("%s: Probe = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestNotSMB feeds non-SMB bytes on port 445: the probe refuses them, and a parser forced
+// onto them logs nothing but anomalies.
+func TestNotSMB(t *testing.T) {
+	junk := []byte("SSH-2.0-OpenSSH_8.9\r\n\x00\x00\x01\x2c\x0a\x14random-binary-stuff....")
+	if v := Probe(dissect.Orig, junk); v != dissect.NoMatch {
+		t.Fatalf("Probe = %d on SSH banner", v)
+	}
+	c := run(t, 445, c2s(junk), s2c(junk))
+	for _, r := range c.Records {
+		if r.Log != "weird" {
+			t.Errorf("logged %s: %s", r.Log, r.Raw)
+		}
+	}
+}
+
+func TestRPCTable(t *testing.T) {
+	u, _ := parseUUID("12345778-1234-abcd-ef00-0123456789ab")
+	ifc := rpcByUUID[u]
+	if ifc == nil || ifc.name != "lsarpc" || ifc.ops[0x2c] != "LsarOpenPolicy2" {
+		t.Fatalf("lsarpc entry %+v", ifc)
+	}
+	if s := string(appendUUID(nil, u)); s != "12345778-1234-abcd-ef00-0123456789ab" {
+		t.Errorf("appendUUID round trip = %s", s)
+	}
+	for _, name := range []string{"srvsvc", "wkssvc", "samr", "netlogon", "svcctl", "winreg", "drsuapi",
+		"epmapper", "atsvc", "ITaskSchedulerService", "IRemoteSCMActivator", "IObjectExporter", "dssetup"} {
+		found := false
+		for _, i := range rpcByUUID {
+			found = found || i.name == name && len(i.ops) > 0
+		}
+		if !found {
+			t.Errorf("interface %s missing from the table", name)
+		}
+	}
+	svc, _ := parseUUID("367abb81-9844-35f1-ad32-98f038001003")
+	if !rpcByUUID[svc].risky[12] { // CreateServiceW
+		t.Error("svcctl CreateServiceW not flagged as an event")
+	}
+}
+
+// TestRiskyRPCEvent: remote service creation over svcctl becomes a command event of the client.
+func TestRiskyRPCEvent(t *testing.T) {
+	c := run(t, 135,
+		c2s(rpcBindPDU(1, "367abb81-9844-35f1-ad32-98f038001003", 2)),
+		s2c(rpcBindAckPDU(1, "49668")),
+		c2s(rpcRequestPDU(2, 12, make([]byte, 64))),
+		s2c(rpcResponsePDU(2, make([]byte, 8))))
+	if len(c.Events) != 1 || c.Events[0].Kind != dissect.EvCommand || c.Events[0].Detail != "svcctl.CreateServiceW" ||
+		c.Events[0].Src != dissect.Orig {
+		t.Errorf("events = %+v", c.Events)
+	}
+}
