@@ -24,6 +24,8 @@ const (
 	AttrMAC         = "mac"
 	AttrIP          = "ip"
 	AttrSoftware    = "software" // client/server software strings (banners, user agents)
+	AttrDomain      = "domain"   // Windows / NetBIOS domain
+	AttrDialect     = "smb_dialect"
 )
 
 // Operational event kinds. Detection maps them to alerts; the Detail carries the specifics.

@@ -12,8 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"context"
+
 	"github.com/quietwire/quietwire/dissect"
 	"github.com/quietwire/quietwire/internal/capture"
+	"github.com/quietwire/quietwire/internal/detect"
 	"github.com/quietwire/quietwire/internal/engine"
 	"github.com/quietwire/quietwire/internal/inventory"
 	"github.com/quietwire/quietwire/internal/logs"
@@ -31,6 +34,7 @@ type runFlags struct {
 	noLogs     bool
 	cpuProfile string
 	dataDir    string
+	det        detectFlags
 }
 
 func (f *runFlags) engineConfig() (engine.Config, error) {
@@ -65,7 +69,8 @@ func analyzeCmd() *cobra.Command {
 	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
 	fl.BoolVar(&f.noLogs, "no-logs", false, "do not write log files (benchmarks)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
-	fl.StringVar(&f.dataDir, "data", "", "data directory: keep the device inventory in its SQLite store (a second run updates it)")
+	fl.StringVar(&f.dataDir, "data", "", "data directory: keep inventory, baseline and alerts in its SQLite store (a second run updates them)")
+	f.det.add(cmd)
 	return cmd
 }
 
@@ -90,12 +95,24 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	}
 	var st *store.Store
 	var inv *inventory.Inventory
+	var obs engine.Observers
 	if f.dataDir != "" {
 		if st, inv, err = loadInventory(f.dataDir, siteOrDefault(f.site)); err != nil {
 			return err
 		}
 		defer st.Close()
-		cfg.Observer = inv
+		obs = append(obs, inv)
+	}
+	var det *detect.Detector
+	if !f.det.off {
+		if det, err = newDetector(&f.det, st, siteOrDefault(f.site), ""); err != nil {
+			return err
+		}
+		obs = append(obs, det)
+		cfg.EvidenceBytes = 16 << 20
+	}
+	if len(obs) > 0 {
+		cfg.Observer = obs
 	}
 	eng, err := engine.New(cfg, dir)
 	if err != nil {
@@ -117,16 +134,49 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	if err := dir.Close(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
+	var tail strings.Builder // printed after the run summary
+	if det != nil {
+		before := map[string]bool{}
+		if st != nil {
+			if prev, err := st.LoadAlerts(context.Background(), siteOrDefault(f.site)); err == nil {
+				for _, a := range prev {
+					before[a.ID] = true
+				}
+			}
+		}
+		if err := finishDetector(det, st, dir.Path()); err != nil {
+			runErr = errors.Join(runErr, err)
+		}
+		if !f.quiet {
+			var fresh []*detect.Alert
+			for _, a := range det.Alerts() {
+				if !before[a.ID] {
+					fresh = append(fresh, a)
+				}
+			}
+			detect.SortAlerts(fresh)
+			b := det.Baseline()
+			mode := "learning"
+			if b.Operational {
+				mode = "operational"
+			}
+			fmt.Fprintf(&tail, "detection: site %s is %s; %d new alerts (alerts.log)\n", siteOrDefault(f.site), mode, len(fresh))
+			if len(fresh) > 0 {
+				printAlerts(&tail, fresh)
+			}
+		}
+	}
 	if inv != nil {
 		if err := saveInventory(st, inv); err != nil {
 			runErr = errors.Join(runErr, err)
 		} else if !f.quiet {
 			eps, edges := inv.Counts()
-			fmt.Fprintf(out, "inventory: %d endpoints, %d edges saved in %s (site %s)\n", eps, edges, st.Path(), inv.Site())
+			fmt.Fprintf(&tail, "inventory: %d endpoints, %d edges saved in %s (site %s)\n", eps, edges, st.Path(), inv.Site())
 		}
 	}
 	if !f.quiet || runErr != nil {
 		printSummary(out, sum, f.jsonOut)
+		fmt.Fprint(out, tail.String())
 	}
 	if err := sum.Ledger(); err != nil {
 		runErr = errors.Join(runErr, err)

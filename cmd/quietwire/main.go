@@ -18,7 +18,8 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(analyzeCmd(), sensorCmd(), dissectorsCmd(), devicesCmd(), deviceCmd(), connectionsCmd())
+	root.AddCommand(analyzeCmd(), sensorCmd(), dissectorsCmd(), devicesCmd(), deviceCmd(), connectionsCmd(),
+		alertsCmd(), alertCmd(), baselineCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "quietwire:", err)
 		os.Exit(1)

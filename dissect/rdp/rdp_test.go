@@ -187,7 +187,8 @@ func TestSegmentation(t *testing.T) {
 }
 
 func TestNotRDP(t *testing.T) {
-	for _, b := range [][]byte{[]byte("GET / HTTP/1.1\r\n\r\n"), {3, 0, 0, 0x13, 0x0e, 0xf0, 0x80}, {0x16, 3, 1, 0, 0x20}} {
+	s7cr := []byte{3, 0, 0, 0x16, 0x11, 0xe0, 0, 0, 0, 1, 0, 0xc0, 1, 0x0a, 0xc1, 2, 1, 0, 0xc2, 2, 1, 2} // COTP CR with TSAPs
+	for _, b := range [][]byte{[]byte("GET / HTTP/1.1\r\n\r\n"), {3, 0, 0, 0x13, 0x0e, 0xf0, 0x80}, {0x16, 3, 1, 0, 0x20}, s7cr} {
 		if v := Probe(dissect.Orig, b); v != dissect.NoMatch {
 			t.Errorf("Probe(%q) = %d", b, v)
 		}

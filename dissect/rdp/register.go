@@ -1,6 +1,10 @@
 package rdp
 
-import "github.com/quietwire/quietwire/dissect"
+import (
+	"bytes"
+
+	"github.com/quietwire/quietwire/dissect"
+)
 
 func init() {
 	dissect.Register(dissect.Factory{
@@ -28,6 +32,22 @@ func Probe(dir dissect.Dir, b []byte) dissect.Verdict {
 	}
 	code := b[5] & 0xf0
 	if dir == dissect.Orig && code != x224CR || dir == dissect.Resp && code != x224CC {
+		return dissect.NoMatch
+	}
+	if len(b) < 11 {
+		return dissect.NeedMore
+	}
+	// The variable part tells RDP from ISO-on-TCP users of the same TPDUs (S7comm, MMS):
+	// RDP carries nothing, a cookie or routing token, or an 8-byte RDP_NEG_* structure;
+	// COTP carries parameters coded 0xc0-0xc2 (TPDU size, calling/called TSAP).
+	v := b[11:min(len(b), n)]
+	switch {
+	case b[10] != 0: // class 0 only
+		return dissect.NoMatch
+	case len(v) == 0:
+	case bytes.HasPrefix(v, []byte("Cookie: ")):
+	case len(v) == 8 && v[0] >= 1 && v[0] <= 3 && v[2] == 8 && v[3] == 0:
+	default:
 		return dissect.NoMatch
 	}
 	return dissect.Match

@@ -27,7 +27,6 @@ type BDevice struct {
 	First      int64  `json:"first_seen"`
 	LearnUntil int64  `json:"learn_until,omitempty"` // own window for devices found after learning
 	Firmware   string `json:"firmware,omitempty"`
-	Mode       string `json:"plc_mode,omitempty"`
 	LLDP       string `json:"lldp,omitempty"`
 }
 
@@ -40,6 +39,8 @@ type BEdge struct {
 	Commands []string `json:"commands,omitempty"`
 	Events   []string `json:"events,omitempty"` // program_download, config_write, … allowed on this edge
 	PeriodS  float64  `json:"period_s,omitempty"`
+	// MaxWritesPerMin is the busiest minute of writes seen while learning.
+	MaxWritesPerMin int `json:"max_writes_per_min,omitempty"`
 }
 
 // NewBaseline returns an empty baseline in learning mode.

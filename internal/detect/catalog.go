@@ -87,7 +87,7 @@ var Catalog = []*Rule{
 	r("database", "Unauthorized Database Operation", Policy, Major, "IT protocols", []string{"T0855", "T0811"}, remReview),
 	r("smb_login", "Unauthorized SMB Login", Policy, Major, "Authentication", []string{"T0886", "T0859"}, remReview),
 	r("ftp_login_failed", "FTP Login Failed", Policy, Minor, "Authentication", []string{"T0812", "T0869"}, remReview),
-	r("cleartext_login", "Clear-Text Credentials Used", Policy, Minor, "Authentication", []string{"T0859"}, "Credentials crossed the network in clear and can be captured. Move the service to an encrypted protocol and rotate the password.").ours(),
+	r("cleartext_login", "Clear-Text Credentials Used", Operational, Minor, "Authentication", []string{"T0859"}, "Credentials crossed the network in clear and can be captured. Move the service to an encrypted protocol and rotate the password.").ours(),
 
 	// Protocol violation: traffic that breaks the protocol's rules.
 	r("reserved_fc", "Usage of a Reserved Function Code", Protocol, Major, "Illegal commands", []string{"T0836"}, remMalformed),

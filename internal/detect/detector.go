@@ -89,6 +89,7 @@ type Detector struct {
 	// rate windows and per-key sets for the anomaly engine
 	windows map[string]*window
 	sets    map[string]*setWindow
+	modes   map[string]string // last operating mode seen per device, this run
 	// OnAlert is called (under the detector's lock) when an alert is created (isNew) or
 	// repeats. It must not call back into the detector.
 	OnAlert func(a *Alert, isNew bool)
@@ -120,7 +121,7 @@ func New(cfg Config, base *Baseline) *Detector {
 	if base == nil {
 		base = NewBaseline(cfg.Site)
 	}
-	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[string]*window{}, sets: map[string]*setWindow{}}
+	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[string]*window{}, sets: map[string]*setWindow{}, modes: map[string]string{}}
 }
 
 var _ engine.Observer = (*Detector)(nil)
@@ -173,15 +174,19 @@ func (d *Detector) tick(ts int64) {
 }
 
 // learning reports whether the site (or the device at addr) is still learning.
-func (d *Detector) learning(addrs ...string) bool {
+func (d *Detector) learning(addrs ...string) bool { return d.learningAt(d.now, addrs...) }
+
+// learningAt is learning at packet time ts: a flow that started while learning is learned,
+// even if it ends after the period.
+func (d *Detector) learningAt(ts int64, addrs ...string) bool {
 	if d.cfg.Learn {
 		return true
 	}
-	if !d.base.Operational && d.now < d.base.LearnUntil {
+	if !d.base.Operational && ts < d.base.LearnUntil {
 		return true
 	}
 	for _, a := range addrs {
-		if dev := d.base.Devices[a]; dev != nil && dev.LearnUntil > d.now {
+		if dev := d.base.Devices[a]; dev != nil && dev.LearnUntil > ts {
 			return true
 		}
 	}
@@ -367,17 +372,17 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 	// Policy: learning or detection against the baseline.
 	if groupAddr(fl.Resp.IP) || (!fl.Resp.IP.IsValid() && fl.Resp.MAC[0]&1 == 1) {
 		// Broadcast/multicast traffic: the sender is a device, the group is not.
-		d.policyDevice(fl, client)
+		d.policyDevice(fl, client, f.First)
 		return
 	}
 	if f.RespPkts == 0 && attempt {
 		// An unanswered attempt is not a connection; the sender still is a device.
-		d.policyDevice(fl, client)
+		d.policyDevice(fl, client, f.First)
 		return
 	}
-	d.policyDevice(fl, client)
-	d.policyDevice(fl, server)
-	learning := d.learning(client, server)
+	d.policyDevice(fl, client, f.First)
+	d.policyDevice(fl, server, f.First)
+	learning := d.learningAt(f.First, client, server)
 	ek := edgeKey(client, server, proto, port)
 	e := d.base.Edges[ek]
 	if e == nil {
@@ -410,12 +415,12 @@ func transport(p uint8) string {
 	return "ip"
 }
 
-func (d *Detector) policyDevice(fl *dissect.FlowInfo, addr string) {
+func (d *Detector) policyDevice(fl *dissect.FlowInfo, addr string, start int64) {
 	if addr == "" || d.base.Devices[addr] != nil {
 		return
 	}
-	dev := &BDevice{First: d.now}
-	if !d.learning() {
+	dev := &BDevice{First: start}
+	if !d.learningAt(start) {
 		dev.LearnUntil = d.now + d.cfg.DeviceLearning
 		d.raise("new_asset", fl, addr, "", "", "", fmt.Sprintf("New device %s appeared after learning", addr))
 	}
@@ -482,6 +487,63 @@ func (d *Detector) newEdge(fl *dissect.FlowInfo, e *BEdge, f *engine.FlowSummary
 	}
 }
 
+// otProtocols are the industrial protocols whose configuration and programming events are
+// about controllers (a DNS dynamic update is not a PLC configuration write).
+var otProtocols = map[string]bool{
+	"modbus": true, "dnp3": true, "s7comm": true, "enip": true, "iec104": true, "mms": true, "bacnet": true,
+	"opcua": true, "profinet": true, "pndcp": true, "goose": true, "sv": true,
+}
+
+// writeRate learns each edge's busiest minute of writes, and once operational flags a minute
+// with more than twice that (and at least the rule's threshold): HMIs that write tags
+// cyclically are normal, a write storm from a host that seldom writes is not.
+func (d *Detector) writeRate(fl *dissect.FlowInfo, src, dst, proto string) {
+	if fl == nil {
+		return
+	}
+	client, server := addrString(fl.Orig), addrString(fl.Resp)
+	ek := edgeKey(client, server, proto, fl.Resp.Port)
+	e := d.base.Edges[ek]
+	if e == nil && d.learning(client, server) {
+		e = &BEdge{Client: client, Server: server, Proto: proto, Port: fl.Resp.Port}
+		d.base.Edges[ek] = e
+	}
+	k := "write_rate|" + src + ">" + dst + "|" + proto
+	w := d.windows[k]
+	if w == nil || d.now-w.start > 60e9 {
+		if w != nil && e != nil && d.learning(client, server) && w.n > e.MaxWritesPerMin {
+			e.MaxWritesPerMin = w.n
+		}
+		if w == nil {
+			w = &window{}
+			d.windows[k] = w
+		}
+		*w = window{start: d.now}
+	}
+	w.n++
+	if d.learning(client, server) {
+		if e != nil && w.n > e.MaxWritesPerMin {
+			e.MaxWritesPerMin = w.n
+		}
+		return
+	}
+	limit := byID["write_storm"].Threshold
+	if e != nil && 2*e.MaxWritesPerMin > limit {
+		limit = 2 * e.MaxWritesPerMin
+	}
+	if w.n > limit && !w.fired {
+		w.fired = true
+		d.raise("write_storm", fl, src, dst, proto, "", fmt.Sprintf("%s wrote to %s %d times within a minute; the baseline's busiest minute had %d", src, dst, w.n, maxInt(e)))
+	}
+}
+
+func maxInt(e *BEdge) int {
+	if e == nil {
+		return 0
+	}
+	return e.MaxWritesPerMin
+}
+
 var commandRules = map[string]string{
 	"modbus": "modbus_fc", "dnp3": "dnp3_fc", "iec104": "iec104_asdu", "enip": "cip_service",
 	"s7comm": "s7_function", "mms": "mms_service", "opcua": "opcua_service", "bacnet": "bacnet_service",
@@ -534,12 +596,14 @@ func (d *Detector) Fact(f *dissect.Fact) {
 			dev.Firmware = f.Value
 		}
 	case dissect.AttrPLCMode:
-		if dev != nil && dev.Mode != "" && dev.Mode != f.Value {
-			d.raise("mode_changed", f.Flow, peer, addr, f.Proto, f.Value,
-				fmt.Sprintf("%s operating mode changed from %s to %s", addr, dev.Mode, f.Value))
+		// The mode is a run-time observation, not part of the baseline: a mode seen in an
+		// earlier capture says nothing about the first one of this capture.
+		if prev := d.modes[addr]; prev != "" && prev != f.Value {
+			d.raise("mode_changed", f.Flow, peer, addr, f.Proto, prev+"->"+f.Value,
+				fmt.Sprintf("%s operating mode changed from %s to %s", addr, prev, f.Value))
 		}
-		if dev != nil {
-			dev.Mode = f.Value
+		if len(d.modes) < 100_000 {
+			d.modes[addr] = f.Value
 		}
 	case dissect.AttrHostname, dissect.AttrSoftware:
 		if f.Proto == "lldp" || f.Proto == "cdp" {
@@ -621,7 +685,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 			d.raise("goose_dataset", fl, src, dst, p, "", fmt.Sprintf("GOOSE publisher %s changed its dataset configuration (%s)", src, det))
 		case p == "sv":
 			d.raise("sv_dataset", fl, src, dst, p, "", fmt.Sprintf("SV publisher %s changed its dataset configuration (%s)", src, det))
-		default:
+		case otProtocols[p]:
 			d.raise("config_change", fl, src, dst, p, "", fmt.Sprintf("%s changed the configuration of %s (%s %s)", src, dst, p, det))
 		}
 	case dissect.EvScan:
@@ -649,9 +713,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 			d.raise("smb_logins", fl, src, dst, p, "", fmt.Sprintf("%s attempted %d SMB logins to %s within 10 minutes", src, byID["smb_logins"].Threshold, dst))
 		}
 	case dissect.EvWrite:
-		if d.count("write_storm", src+">"+dst) {
-			d.raise("write_storm", fl, src, dst, p, "", fmt.Sprintf("%s wrote to %s more than %d times within a minute", src, dst, byID["write_storm"].Threshold))
-		}
+		d.writeRate(fl, src, dst, p)
 	case dissect.EvCommand:
 		if p == "iec104" {
 			if fired, n := d.distinct("industroyer", src+">"+dst, det); fired {
@@ -664,7 +726,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 		}
 	}
 	// Policy: programming and configuration writes on edges that never carried them.
-	if rule, ok := programRules[ev.Kind]; ok && fl != nil && fl.Orig.IP.IsValid() {
+	if rule, ok := programRules[ev.Kind]; ok && otProtocols[p] && fl != nil && fl.Orig.IP.IsValid() {
 		proto := p
 		client, server := addrString(fl.Orig), addrString(fl.Resp)
 		ek := edgeKey(client, server, proto, fl.Resp.Port)

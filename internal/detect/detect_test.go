@@ -1,0 +1,331 @@
+package detect_test
+
+import (
+	"bufio"
+	"bytes"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket/pcapgo"
+
+	"github.com/quietwire/quietwire/dissect"
+	_ "github.com/quietwire/quietwire/dissect/all"
+	"github.com/quietwire/quietwire/internal/detect"
+	"github.com/quietwire/quietwire/internal/engine"
+	"github.com/quietwire/quietwire/internal/evidence"
+	"github.com/quietwire/quietwire/internal/testutil"
+	"github.com/quietwire/quietwire/internal/testutil/replay"
+)
+
+// Every technique id in the catalogue exists in MITRE ATT&CK for ICS; titles and ids are unique.
+func TestCatalogTechniques(t *testing.T) {
+	dir := testutil.CorpusDir()
+	if dir == "" {
+		t.Skip("../shared not found: ATT&CK technique list unavailable")
+	}
+	f, err := os.Open(filepath.Join(dir, "..", "data", "attack-ics-techniques.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	known := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if id, _, ok := strings.Cut(sc.Text(), "\t"); ok {
+			known[id] = true
+		}
+	}
+	if len(known) < 80 {
+		t.Fatalf("only %d techniques read", len(known))
+	}
+	titles := map[string]bool{}
+	for _, r := range detect.Catalog {
+		if titles[r.Title] {
+			t.Errorf("duplicate title %q", r.Title)
+		}
+		titles[r.Title] = true
+		if len(r.Techniques) == 0 {
+			t.Errorf("%s: no technique", r.ID)
+		}
+		for _, id := range r.Techniques {
+			if !known[id] {
+				t.Errorf("%s: technique %s is not in ATT&CK for ICS", r.ID, id)
+			}
+		}
+		if r.Remediation == "" || r.Category == "" {
+			t.Errorf("%s: no remediation or category", r.ID)
+		}
+	}
+	// Defender's table mislabels these three; ours must not repeat the mistakes.
+	for _, r := range detect.Catalog {
+		for _, id := range r.Techniques {
+			if (r.Title == "Unexpected message length" && id == "T0869") || (r.Title == "Illegal Protocol Version" && id == "T0820") {
+				t.Errorf("%s keeps Defender's wrong id %s", r.Title, id)
+			}
+		}
+	}
+}
+
+type run struct {
+	d   *detect.Detector
+	res *replay.Result
+}
+
+func analyze(t *testing.T, cfg detect.Config, base *detect.Baseline, files ...string) run {
+	t.Helper()
+	d := detect.New(cfg, base)
+	res := replay.Run(t, engine.Config{Observer: d, EvidenceBytes: 4 << 20}, files...)
+	d.Finish()
+	return run{d: d, res: res}
+}
+
+func titles(as []*detect.Alert) map[string]int {
+	m := map[string]int{}
+	for _, a := range as {
+		m[a.Rule]++
+	}
+	return m
+}
+
+func corpus(t *testing.T, rel string) string {
+	return filepath.Join(testutil.Corpus(t), rel)
+}
+
+// Captures whose behaviour is known: each must raise its rule (engine by engine).
+func TestKnownBehaviours(t *testing.T) {
+	cases := []struct {
+		file string
+		rule string
+	}{
+		{"s7comm/gymgit__step7_s300_stop.pcapng", "s7_stop"},
+		{"dnp3/iti__cold_restart_and_response.pcap", "outstation_cold"},
+		{"dnp3/zeek__dnp3.pcap", "outstation_frequent"},
+		{"dnp3/iti__dnp3_test_data_part2.pcap", "dnp3_unknown_object"},
+		{"modbus/zeek__modbus-eit.pcap", "modbus_exception"},
+		{"modbus/zeek__fuzz-72.pcap", "reserved_fc"},
+		{"modbus/zeek__fuzz-72.pcap", "malformed_session"},
+		{"enip-cip/iti__cip_start_plc.pcap", "controller_start"},
+		{"mms/iti__mms-killRequest.pcap", "controller_stop"},
+		{"mms/iti__mms-resetRequest.pcap", "controller_reset"},
+		{"bacnet/icsnpp-bacnet__bacnet_services.pcap", "controller_reset"},
+		{"goose/icsnpp-goose__GOOSE_malformed_asn1.pcap", "goose_illegal"},
+		{"opcua/icsnpp-opcua-binary__open62541_client-server-getEndpoints.pcap", "opcua_insecure"},
+		{"http/zeek__basic-auth-with-colon.pcap", "cleartext_login"},
+		{"iec104/iti__TestDissectIec104.pcap", "iec104_malformed"},
+	}
+	for _, c := range cases {
+		r := analyze(t, detect.Config{Site: "t"}, nil, corpus(t, c.file))
+		got := titles(r.d.Alerts())
+		if got[c.rule] == 0 {
+			t.Errorf("%s: no %s alert (got %v)", c.file, c.rule, got)
+		}
+	}
+}
+
+// An alert carries the packets of its flow as evidence, and they form a valid pcap.
+func TestEvidencePcap(t *testing.T) {
+	r := analyze(t, detect.Config{Site: "t"}, nil, corpus(t, "s7comm/gymgit__step7_s300_stop.pcapng"))
+	var a *detect.Alert
+	for _, x := range r.d.Alerts() {
+		if x.Rule == "s7_stop" {
+			a = x
+		}
+	}
+	if a == nil || len(a.Evidence) == 0 {
+		t.Fatalf("s7_stop alert without evidence: %+v", a)
+	}
+	rd, err := pcapgo.NewReader(bytes.NewReader(evidence.Pcap(a.Evidence)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		data, _, err := rd.ReadPacketData()
+		if err != nil {
+			break
+		}
+		if len(data) == 0 {
+			t.Fatal("empty packet")
+		}
+		n++
+	}
+	if n != len(a.Evidence) || a.FlowUID == "" {
+		t.Fatalf("pcap holds %d of %d packets, uid %q", n, len(a.Evidence), a.FlowUID)
+	}
+}
+
+// Learning a capture, then replaying it unchanged, raises no policy alert and no new alert.
+func TestLearnedReplayIsQuiet(t *testing.T) {
+	dir := testutil.Corpus(t)
+	var files []string
+	for _, proto := range []string{"modbus", "dnp3", "s7comm", "enip-cip", "iec104", "bacnet", "opcua", "mms", "goose", "profinet", "dns", "http", "dhcp"} {
+		files = append(files, testutil.CorpusFiles(t, proto)...)
+	}
+	_ = dir
+	checked := 0
+	for _, f := range files {
+		learn := analyze(t, detect.Config{Site: "t", Learn: true}, nil, f)
+		base := learn.d.Baseline()
+		if !base.Operational {
+			t.Fatalf("%s: a --learn run must leave the site operational", f)
+		}
+		known := map[string]bool{}
+		for _, a := range learn.d.Alerts() {
+			known[a.ID] = true
+			if a.Engine == detect.Policy {
+				t.Errorf("%s: policy alert while learning: %s", filepath.Base(f), a.Title)
+			}
+		}
+		again := detect.New(detect.Config{Site: "t"}, base)
+		again.LoadAlerts(learn.d.Alerts())
+		replay.Run(t, engine.Config{Observer: again}, f)
+		for _, a := range again.Alerts() {
+			if !known[a.ID] {
+				t.Errorf("%s: new alert on a learned replay: %s (%s → %s %s)", filepath.Base(f), a.Title, a.Src, a.Dst, a.Detail)
+			}
+		}
+		checked++
+	}
+	t.Logf("%d captures learned and replayed", checked)
+}
+
+// After learning, a new function code on a known edge is a policy alert; learning the alert
+// adds it to the baseline and the next replay is quiet.
+func TestPolicyNewCommandAndLearn(t *testing.T) {
+	read := corpus(t, "modbus/zeek__modbusSmall.pcap")
+	learn := analyze(t, detect.Config{Site: "t", Learn: true}, nil, read)
+	base := learn.d.Baseline()
+	// Forget one command of one edge, as if it had never been seen.
+	var forgot string
+	for _, e := range base.Edges {
+		if e.Proto == "modbus" && len(e.Commands) > 0 {
+			forgot = e.Commands[0]
+			e.Commands = e.Commands[1:]
+			break
+		}
+	}
+	if forgot == "" {
+		t.Fatal("no modbus edge with commands in the baseline")
+	}
+	r := analyze(t, detect.Config{Site: "t"}, base, read)
+	var a *detect.Alert
+	for _, x := range r.d.Alerts() {
+		if x.Rule == "modbus_fc" && x.Detail == forgot {
+			a = x
+		}
+	}
+	if a == nil {
+		t.Fatalf("no modbus_fc alert for %s: %v", forgot, titles(r.d.Alerts()))
+	}
+	if err := r.d.Learn(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != detect.StatusLearned {
+		t.Fatalf("status %s", a.Status)
+	}
+	after := analyze(t, detect.Config{Site: "t"}, r.d.Baseline(), read)
+	if n := titles(after.d.Alerts())["modbus_fc"]; n != 0 {
+		t.Fatalf("%d modbus_fc alerts after learning", n)
+	}
+}
+
+// A device that appears after learning is a new asset; its own window then learns its edges.
+func TestNewAssetAfterLearning(t *testing.T) {
+	learn := analyze(t, detect.Config{Site: "t", Learn: true}, nil, corpus(t, "modbus/zeek__modbusSmall.pcap"))
+	r := analyze(t, detect.Config{Site: "t"}, learn.d.Baseline(), corpus(t, "modbus/iti__modbus_test.pcap"))
+	got := titles(r.d.Alerts())
+	if got["new_asset"] == 0 {
+		t.Fatalf("no new_asset: %v", got)
+	}
+	if got["new_connection"]+got["new_port"] != 0 {
+		t.Fatalf("new devices' edges alerted inside their own learning window: %v", got)
+	}
+}
+
+func TestIndicators(t *testing.T) {
+	stix := []byte(`{"type":"bundle","id":"bundle--1","objects":[
+	 {"type":"indicator","id":"indicator--a","name":"C2 server","pattern_type":"stix","pattern":"[ipv4-addr:value = '192.168.0.20']"},
+	 {"type":"indicator","id":"indicator--b","pattern":"[domain-name:value = 'evil.example'] OR [ipv4-addr:value = '203.0.113.9']"}]}`)
+	ind, err := detect.ParseIndicators("bundle.json", stix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ind.MatchIP(netip.MustParseAddr("203.0.113.9")); !ok {
+		t.Fatal("STIX OR pattern not parsed")
+	}
+	if s, ok := ind.MatchDomain("WWW.Evil.Example."); !ok || s != "indicator--b" {
+		t.Fatalf("subdomain match: %q %v", s, ok)
+	}
+	list, err := detect.ParseIndicators("list.txt", []byte("# bad\n10.9.0.0/16\nbad.example # c2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := list.MatchIP(netip.MustParseAddr("10.9.3.4")); !ok {
+		t.Fatal("CIDR not matched")
+	}
+	if _, err := detect.ParseIndicators("x.txt", []byte("not an indicator!\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("bad line: %v", err)
+	}
+	r := analyze(t, detect.Config{Site: "t", Indicators: ind}, nil, corpus(t, "modbus/iti__modbus_test.pcap"))
+	if titles(r.d.Alerts())["ioc_ip"] == 0 {
+		t.Fatalf("no ioc_ip alert: %v", titles(r.d.Alerts()))
+	}
+}
+
+func TestBaselineFile(t *testing.T) {
+	learn := analyze(t, detect.Config{Site: "t", Learn: true}, nil, corpus(t, "modbus/iti__modbus_test.pcap"))
+	data, err := learn.d.Baseline().MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := detect.ParseBaseline(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := detect.Diff(learn.d.Baseline(), b); len(d) != 0 {
+		t.Fatalf("round trip differs: %v", d)
+	}
+	var one string
+	for k := range b.Edges {
+		one = k
+		break
+	}
+	delete(b.Edges, one)
+	if d := detect.Diff(learn.d.Baseline(), b); len(d) != 1 || d[0] != "- edge "+one {
+		t.Fatalf("diff %v", d)
+	}
+	for _, bad := range []string{`{"version":2,"site":"t"}`, `{"version":1}`, `{"version":1,"site":"t","edges":{"x":{"client":"a","server":"b","protocol":"modbus","port":502}}}`, `{"version":1,"site":"t","bogus":1}`} {
+		if _, err := detect.ParseBaseline([]byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}
+
+func TestStatusLifecycle(t *testing.T) {
+	r := analyze(t, detect.Config{Site: "t"}, nil, corpus(t, "s7comm/gymgit__step7_s300_stop.pcapng"))
+	a := r.d.Alerts()[0]
+	if err := r.d.SetStatus(a.ID, "Muted", "ana", "known maintenance", 1); err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != detect.StatusMuted || len(a.Comments) != 1 || a.Comments[0].User != "ana" {
+		t.Fatalf("%+v", a)
+	}
+	if err := r.d.SetStatus(a.ID, "Bogus", "", "", 1); err == nil {
+		t.Fatal("accepted an unknown status")
+	}
+	if err := r.d.SetStatus("nope", "Closed", "", "", 1); err == nil {
+		t.Fatal("accepted an unknown alert")
+	}
+	// Repeats merge into one alert with a count.
+	r2 := analyze(t, detect.Config{Site: "t"}, nil, corpus(t, "dnp3/zeek__dnp3.pcap"), corpus(t, "dnp3/zeek__dnp3.pcap"))
+	for _, x := range r2.d.Alerts() {
+		if x.Rule == "outstation_cold" && x.Count < 2 {
+			t.Fatalf("repeat not merged: %+v", x)
+		}
+	}
+}
+
+var _ = dissect.Orig
