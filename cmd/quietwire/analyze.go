@@ -29,6 +29,7 @@ type runFlags struct {
 	workers    int
 	dissectors string
 	ignoreVLAN bool
+	checksums  bool
 	quiet      bool
 	jsonOut    bool
 	noLogs     bool
@@ -38,7 +39,7 @@ type runFlags struct {
 }
 
 func (f *runFlags) engineConfig() (engine.Config, error) {
-	c := engine.Config{Site: f.site, Workers: f.workers, IgnoreVLAN: f.ignoreVLAN}
+	c := engine.Config{Site: f.site, Workers: f.workers, IgnoreVLAN: f.ignoreVLAN, VerifyChecksums: f.checksums}
 	switch f.dissectors {
 	case "", "all":
 	case "none":
@@ -65,6 +66,7 @@ func analyzeCmd() *cobra.Command {
 	fl.IntVar(&f.workers, "workers", 1, "worker goroutines (flows sharded by symmetric address hash)")
 	fl.StringVar(&f.dissectors, "dissectors", "all", "comma-separated dissectors to run, or all, or none")
 	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id (as Zeek does)")
+	fl.BoolVar(&f.checksums, "verify-checksums", false, "drop TCP/UDP packets with wrong checksums (as Zeek does; off for offloaded host captures)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing on success")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
 	fl.BoolVar(&f.noLogs, "no-logs", false, "do not write log files (benchmarks)")

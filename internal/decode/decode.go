@@ -27,6 +27,7 @@ const (
 	DropFragBad                    // fragment overlapping inconsistently or past 64 KiB
 	DropIPv6ExtChain               // extension header chain too long or truncated
 	DropTooManyVLANs               // more than 2 VLAN tags
+	DropBadChecksum                // TCP/UDP checksum wrong (only with Config.VerifyChecksums)
 	NumReasons
 )
 
@@ -43,6 +44,7 @@ var reasonNames = [NumReasons]string{
 	DropFragBad:      "ip_fragment_bad",
 	DropIPv6ExtChain: "ipv6_bad_extension_chain",
 	DropTooManyVLANs: "too_many_vlan_tags",
+	DropBadChecksum:  "bad_l4_checksum",
 }
 
 func (r Reason) String() string {
@@ -118,12 +120,17 @@ type Packet struct {
 type Config struct {
 	MaxFragDatagrams int   // datagrams being reassembled at once (default 256)
 	FragTimeout      int64 // ns a datagram may wait for its fragments (default 30 s)
+	// VerifyChecksums drops TCP and UDP packets whose checksum is wrong, as Zeek does by
+	// default. Off by default: captures taken on a host carry checksum-offloaded packets
+	// whose checksums were never filled in, and a SPAN's traffic was checked by the wire.
+	VerifyChecksums bool
 }
 
 // Decoder decodes frames for one worker.
 type Decoder struct {
-	p    Packet
-	frag fragTable
+	p      Packet
+	frag   fragTable
+	verify bool
 	// snapped: the frame was cut by the capture's snap length (wire length > captured), so
 	// an IP length past the end is expected rather than a sign of a broken packet.
 	snapped bool
@@ -137,7 +144,7 @@ func New(c Config) *Decoder {
 	if c.FragTimeout <= 0 {
 		c.FragTimeout = 30e9
 	}
-	d := &Decoder{}
+	d := &Decoder{verify: c.VerifyChecksums}
 	d.frag.init(c.MaxFragDatagrams, c.FragTimeout)
 	return d
 }
@@ -387,6 +394,9 @@ func (d *Decoder) ipv6(b []byte) (*Packet, Reason) {
 
 func (d *Decoder) l4(b []byte) (*Packet, Reason) {
 	p := &d.p
+	if d.verify && !d.snapped && (p.Proto == ProtoTCP || p.Proto == ProtoUDP) && len(b) >= 8 && !l4ChecksumOK(p, b) {
+		return p, DropBadChecksum
+	}
 	switch p.Proto {
 	case ProtoTCP:
 		if len(b) < 20 {

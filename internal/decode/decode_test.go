@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 	"testing"
@@ -260,5 +261,29 @@ func BenchmarkDecode(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		d.Decode(1, fr, int64(i), len(fr))
+	}
+}
+
+func TestVerifyChecksums(t *testing.T) {
+	for _, src := range []string{"10.0.0.1", "2001:db8::1"} {
+		dst := "10.0.0.2"
+		if src != "10.0.0.1" {
+			dst = "2001:db8::2"
+		}
+		for _, udp := range []bool{false, true} {
+			f := testutil.Frame{Src: src, Dst: dst, TCP: !udp, UDP: udp, SrcPort: 1, DstPort: 53, Flags: "PA", Payload: []byte("hello, checksum")}
+			b := f.Build(t)
+			d := New(Config{VerifyChecksums: true})
+			if _, r := d.Decode(1, b, 0, len(b)); r != OK {
+				t.Fatalf("%s udp=%v: good checksum rejected: %v", src, udp, r)
+			}
+			b[bytes.Index(b, []byte("hello"))] ^= 0xff // not the last byte: it may be Ethernet padding
+			if _, r := d.Decode(1, b, 0, len(b)); r != DropBadChecksum {
+				t.Fatalf("%s udp=%v: bad checksum: %v", src, udp, r)
+			}
+			if _, r := New(Config{}).Decode(1, b, 0, len(b)); r != OK {
+				t.Fatalf("verification is off by default, got %v", r)
+			}
+		}
 	}
 }

@@ -40,6 +40,8 @@ type Config struct {
 	// IgnoreVLAN keys flows without the VLAN id (for SPANs that show each direction on its own
 	// VLAN, as Zeek does by default).
 	IgnoreVLAN bool
+	// VerifyChecksums drops packets with wrong TCP/UDP checksums (counted), as Zeek does.
+	VerifyChecksums bool
 	// NoConnLog suppresses conn.log (benchmarks).
 	NoConnLog bool
 	// Observer receives facts, events and finished flows (inventory, detection). May be nil.

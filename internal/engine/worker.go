@@ -57,7 +57,7 @@ type l2key struct {
 
 func newWorker(e *Engine, id int) *worker {
 	w := &worker{
-		e: e, id: id, dec: decode.New(decode.Config{}), out: e.logs.Writer(),
+		e: e, id: id, dec: decode.New(decode.Config{VerifyChecksums: e.cfg.VerifyChecksums}), out: e.logs.Writer(),
 		flows: make(map[key]*Flow, 1024), l2: map[l2key]*Flow{},
 		ctr: map[string]uint64{}, pdus: map[string]uint64{}, weirds: map[string]uint64{},
 	}
