@@ -14,7 +14,7 @@ import (
 // ../shared/corpus). A change that lowers one fails here; raise a floor when a score improves.
 // The reasons a score is below 1 are in each dissector's README.
 var floors = map[string]float64{
-	"bacnet": 0.930, "dhcp": 1.000, "dnp3": 0.995, "dns": 0.750, "enip": 1.000, "enip-cip": 1.000,
+	"bacnet": 0.986, "dhcp": 1.000, "dnp3": 0.995, "dns": 0.750, "enip": 1.000, "enip-cip": 1.000,
 	"goose": 1.000, "http": 0.981, "iec104": 1.000, "mms": 0.941, "modbus": 0.991, "mqtt": 1.000,
 	"opcua": 0.917, "pn_dcp": 1.000, "s7comm": 0.985, "s7comm-plus": 1.000, "snmp": 1.000, "tls": 0.900,
 }

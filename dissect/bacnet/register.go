@@ -9,8 +9,9 @@ func init() {
 	}
 	dissect.Register(dissect.Factory{
 		Name:      "bacnet",
-		Transport: dissect.UDP,
+		Transport: dissect.UDP | dissect.Ether,
 		Ports:     ports,
+		LLCSAPs:   []uint8{0x82}, // BACnet/Ethernet (ANSI/ASHRAE 135 clause 7)
 		Probe:     Probe,
 		New:       newParser,
 		Logs:      []string{logBacnet, logDiscovery, logProperty, logDevice, "weird"},
@@ -22,6 +23,19 @@ func init() {
 // header) decode. A BVLC length that differs from the datagram's does not prevent a match
 // (some generators miscompute it); Parse reports it as bacnet_bad_bvlc_length.
 func Probe(dir dissect.Dir, b []byte) dissect.Verdict {
+	if len(b) > 0 && b[0] == 0x01 {
+		// An NPDU without BVLC: BACnet/Ethernet frames (LLC SAP 0x82) start with the version.
+		n, prob := parseNPDU(b)
+		if prob != probNone {
+			return dissect.NoMatch
+		}
+		if !n.netMsg {
+			if _, prob := parseAPDU(n.apdu); prob != probNone {
+				return dissect.NoMatch
+			}
+		}
+		return dissect.Match
+	}
 	h, _, prob := parseBVLC(b)
 	if prob != probNone {
 		return dissect.NoMatch

@@ -85,6 +85,7 @@ type parser struct {
 	aborts     uint64
 	unanswered uint64
 	lastFact   [2][nSlots][]byte
+	l2         bool // BACnet/Ethernet: no BVLC
 }
 
 func newParser(env *dissect.Env) dissect.Parser { return &parser{env: env} }
@@ -96,6 +97,13 @@ func (p *parser) Parse(dir dissect.Dir, b []byte) (int, error) {
 	p.hasNPDU = false
 	p.np = npdu{}
 	p.env.PDU()
+	if p.env.Flow != nil && p.env.Flow.Proto == 0 {
+		// BACnet/Ethernet (ISO 8802-2 LLC, SAP 0x82): the frame carries the NPDU directly.
+		p.bv = bvlc{}
+		p.l2 = true
+		p.onNPDU(b)
+		return len(b), nil
+	}
 	h, lenProb, prob := parseBVLC(b)
 	if lenProb {
 		p.env.Weird("bacnet_bad_bvlc_length", "BVLC length differs from the datagram")
@@ -309,7 +317,11 @@ func (p *parser) matchResponse(a *apdu) (uint8, bool) {
 
 // header writes the bacnet.log row of an APDU.
 func (p *parser) header(a *apdu, code uint32, hasCode bool) {
-	r := p.begin(logBacnet).Str("bvlc_function", p.bvlcName()).Str("pdu_type", apduTypeNames[a.typ])
+	r := p.begin(logBacnet)
+	if !p.l2 {
+		r.Str("bvlc_function", p.bvlcName())
+	}
+	r.Str("pdu_type", apduTypeNames[a.typ])
 	switch a.typ {
 	case pduUnconfirmed:
 		r.Bytes("pdu_service", p.lbl(name(unconfirmedNames[:], uint32(a.service)), "Unknown Service Choice-", uint32(a.service)))
@@ -349,6 +361,9 @@ func (p *parser) begin(log string) *dissect.Record {
 	}
 	if dst.IP.IsValid() {
 		r.Addr("destination_h", dst.IP).Uint("destination_p", uint64(dst.Port))
+	}
+	if p.l2 {
+		r.MAC("source_mac", src.MAC).MAC("destination_mac", dst.MAC)
 	}
 	return r
 }
