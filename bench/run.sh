@@ -43,10 +43,11 @@ measure() {
 }
 : > "$out/results.txt"
 rm -rf "$out/logs"
-measure "quietwire 1 core, no dissectors" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --dissectors none -q
+measure "quietwire 1 core, core only" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --dissectors none --no-detect -q
+measure "quietwire 1 core, no detection" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --no-detect -q
 measure "quietwire 1 core, full" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" -q
 measure "quietwire 2 workers, full" "$out/quietwire" analyze "$pcap" --logs "$out/logs" --workers 2 -q
-measure "bare read (cat)" cat "$pcap"
+measure "bare read (quietwire --read-only)" taskset -c 0 "$out/quietwire" analyze "$pcap" --read-only
 if command -v tshark >/dev/null; then
   measure "tshark -r, 1 core" taskset -c 0 tshark -n -r "$pcap"
 fi

@@ -30,6 +30,7 @@ type runFlags struct {
 	dissectors string
 	ignoreVLAN bool
 	checksums  bool
+	readOnly   bool
 	quiet      bool
 	jsonOut    bool
 	noLogs     bool
@@ -71,6 +72,8 @@ func analyzeCmd() *cobra.Command {
 	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
 	fl.BoolVar(&f.noLogs, "no-logs", false, "do not write log files (benchmarks)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	fl.BoolVar(&f.readOnly, "read-only", false, "only read the captures and count packets (the bare-read baseline of bench/run.sh)")
+	fl.MarkHidden("read-only")
 	fl.StringVar(&f.dataDir, "data", "", "data directory: keep inventory, baseline and alerts in its SQLite store (a second run updates them)")
 	f.det.add(cmd)
 	return cmd
@@ -85,6 +88,9 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 		defer pf.Close()
 		pprof.StartCPUProfile(pf)
 		defer pprof.StopCPUProfile()
+	}
+	if f.readOnly {
+		return readOnly(out, files)
 	}
 	dir, err := logs.Open(f.logDir)
 	if err != nil {
@@ -237,4 +243,31 @@ func dissectorsCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// readOnly reads the captures without processing them: the speed limit of the reader.
+func readOnly(out io.Writer, files []string) error {
+	var n, bytes uint64
+	for _, name := range files {
+		src, err := capture.Open(name)
+		if err != nil {
+			return err
+		}
+		var p capture.Packet
+		for {
+			err := src.Next(&p)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				src.Close()
+				return err
+			}
+			n++
+			bytes += uint64(len(p.Data))
+		}
+		src.Close()
+	}
+	fmt.Fprintf(out, "read %d packets, %d bytes\n", n, bytes)
+	return nil
 }

@@ -240,7 +240,7 @@ func (w *worker) l2frame(p *decode.Packet) {
 		// 802.2 LLC: DSAP, SSAP, control (1 byte for U frames, 2 for I/S); SNAP adds OUI + PID.
 		b := p.L2Payload
 		if len(b) < 3 {
-			w.ctr[CtrL2Unhandled]++
+			w.l2Unhandled++
 			return
 		}
 		hl := 3
@@ -259,7 +259,7 @@ func (w *worker) l2frame(p *decode.Packet) {
 		}
 	}
 	if len(idx) == 0 {
-		w.ctr[CtrL2Unhandled]++
+		w.l2Unhandled++
 		return
 	}
 	k := l2key{src: p.Src, dst: p.Dst, et: et, llc: p.LLC}

@@ -365,6 +365,9 @@ func (e *Engine) Finish() *Summary {
 				s.Counters[k] += v
 			}
 		}
+		if w.l2Unhandled > 0 {
+			s.Counters[CtrL2Unhandled] += w.l2Unhandled
+		}
 		re, ex := w.dec.FragStats()
 		if re > 0 {
 			s.Counters[CtrFragReassembled] += re

@@ -46,6 +46,11 @@ type worker struct {
 	reasmMem  int64
 	connEnv   dissect.Env
 	free      []*Flow
+	// hot counters kept out of the ctr map
+	l2Unhandled uint64
+	// the flow of the previous packet: consecutive packets of one flow skip the map lookup
+	lastKey  key
+	lastFlow *Flow
 }
 
 type l2key struct {
@@ -194,7 +199,12 @@ func (w *worker) ipPacket(p *decode.Packet) {
 	} else {
 		k.a, k.pa, k.b, k.pb = p.DstIP, dp, p.SrcIP, sp
 	}
-	f := w.flows[k]
+	var f *Flow
+	if w.lastFlow != nil && w.lastKey == k {
+		f = w.lastFlow
+	} else {
+		f = w.flows[k]
+	}
 	if f != nil && p.TS-f.last > w.timeout(f) {
 		// Idle past its timeout (the periodic sweep runs once a second of packet time).
 		w.end(f)
@@ -208,6 +218,7 @@ func (w *worker) ipPacket(p *decode.Packet) {
 	if f == nil {
 		f = w.newFlow(k, p, srcIsA, sp, dp)
 	}
+	w.lastKey, w.lastFlow = k, f
 	var d dissect.Dir
 	if srcIsA != f.origA {
 		d = dissect.Resp
@@ -655,6 +666,9 @@ func (w *worker) end(f *Flow) {
 		obs.FlowEnd(s)
 	}
 	delete(w.flows, f.key)
+	if w.lastFlow == f {
+		w.lastFlow = nil
+	}
 	w.lrus[f.class].remove(f)
 	f.parser, f.env, f.cands, f.probeBuf, f.fac = nil, nil, nil, nil, nil
 	if len(w.free) < 4096 {
