@@ -100,8 +100,9 @@ type Env struct {
 
 // CommandCount is how often one command was requested on a flow.
 type CommandCount struct {
-	Name string
-	N    uint64
+	Name  string
+	N     uint64
+	First int64 // packet time of the first request
 }
 
 // maxCommands bounds the distinct commands tracked per flow.
@@ -118,7 +119,7 @@ func (e *Env) Command(name string) {
 		}
 	}
 	if len(e.Commands) < maxCommands {
-		e.Commands = append(e.Commands, CommandCount{Name: name, N: 1})
+		e.Commands = append(e.Commands, CommandCount{Name: name, N: 1, First: e.TS})
 	}
 }
 

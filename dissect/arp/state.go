@@ -19,10 +19,14 @@ type parser struct {
 	lastSPA    netip.Addr // sender IP last reported as a fact (facts only on change)
 	mismatched bool       // arp_sender_mac_mismatch reported on this pseudo-flow
 
-	winStart   int64 // reply-storm window start (packet time)
+	targets    map[netip.Addr]bool // distinct addresses this sender asked for (capped)
+	winStart   int64               // reply-storm window start (packet time)
 	winReplies int
 	stormAt    int64 // last arp_reply_storm report, 0 if never
 }
+
+// maxTargets bounds the distinct requested addresses remembered per sender.
+const maxTargets = 256
 
 func newParser(env *dissect.Env) dissect.Parser { return &parser{env: env} }
 
@@ -48,6 +52,15 @@ func (p *parser) Parse(dir dissect.Dir, b []byte) (int, error) {
 	}
 	if a.op == opReply {
 		p.countReply()
+	}
+	if a.op == opRequest && !grat && !a.tpa.IsUnspecified() && !p.targets[a.tpa] && len(p.targets) < maxTargets {
+		// Each new address asked for is a scan step for detection (ARP Address Scan counts
+		// distinct targets per sender over a window).
+		if p.targets == nil {
+			p.targets = map[netip.Addr]bool{}
+		}
+		p.targets[a.tpa] = true
+		env.Event(dissect.Orig, dissect.EvScan, "who-has "+a.tpa.String())
 	}
 	if a.op != opRequest && a.op != opReply || a.spa.IsUnspecified() || a.sha == ([6]byte{}) {
 		return len(b), nil // ARP probes (RFC 5227) and RARP/InARP bind nothing

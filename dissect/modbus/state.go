@@ -11,6 +11,10 @@ import (
 // modbus_request_flood anomaly is reported once per flow.
 const maxPending = 500
 
+// unitScanThreshold is how many distinct unit ids one connection may address before it is
+// reported as a unit scan (Defender's PLC scan threshold is 10).
+const unitScanThreshold = 10
+
 // pending is an unanswered request. Its body's slices point into buf, which it owns and
 // reuses across requests.
 type pending struct {
@@ -76,6 +80,9 @@ type parser struct {
 
 	rolesSent bool
 	units     [4]uint64 // unit ids already reported as station_address facts
+	reqUnits  [4]uint64 // unit ids the client addressed
+	nReqUnits int
+	unitScan  bool // a unit scan was reported on this flow
 	linkSeq   uint64
 	link      [16]byte // link id of the current response when it has no request
 	lastFact  [nSlots][]byte
@@ -329,6 +336,15 @@ func (p *parser) request(dir dissect.Dir, h header, data []byte) {
 	p.sawRequest = true
 	fc := h.fc
 	p.env.Command(funcNames[fc])
+	if p.reqUnits[h.unit>>6]&(1<<(h.unit&63)) == 0 {
+		p.reqUnits[h.unit>>6] |= 1 << (h.unit & 63)
+		p.nReqUnits++
+		if p.nReqUnits == unitScanThreshold && !p.unitScan {
+			// A gateway fronts a handful of units; a client walking many unit ids is probing.
+			p.unitScan = true
+			p.env.Event(dir, dissect.EvScan, "modbus unit scan: "+strconv.Itoa(p.nReqUnits)+" unit ids addressed")
+		}
+	}
 	if fc&fcExceptionBit != 0 {
 		// Zeek logs PDUs with the exception bit only as exception responses; a request
 		// carrying it is malformed.

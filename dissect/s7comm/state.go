@@ -547,6 +547,11 @@ func (p *parser) readSZL(dir dissect.Dir, h *Header, ud *UserData) {
 	p.log("s7comm_read_szl", dir).Uint("pdu_reference", swap16(h.Ref)).Str("method", udMethodName(ud.Method)).
 		HexUint("szl_id", uint64(s.ID), 4).Str("szl_id_name", szlName(s.ID)).HexUint("szl_index", uint64(s.Index), 4).
 		HexUint("return_code", uint64(d.Return), 2).Str("return_code_name", returnCodeName(d.Return)).Done()
+	if !resp && (s.ID&0x00ff == 0x11 || s.ID&0x00ff == 0x1c) {
+		// Module identification and component identification: what inventory tools and
+		// scanners ask a CPU first.
+		p.env.Event(dir, dissect.EvScan, "read SZL identity")
+	}
 	if !resp || d.Return != 0xff {
 		return
 	}

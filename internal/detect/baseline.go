@@ -20,6 +20,8 @@ type Baseline struct {
 	Operational bool                `json:"operational"`
 	Devices     map[string]*BDevice `json:"devices"`
 	Edges       map[string]*BEdge   `json:"edges"`
+	// MACs seen on the local segment (senders of frames), for L2-only newcomers.
+	MACs map[string]bool `json:"macs,omitempty"`
 }
 
 // BDevice is a known device, by address (IP, or MAC for L2-only devices).

@@ -382,13 +382,16 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 	}
 	d.policyDevice(fl, client, f.First)
 	d.policyDevice(fl, server, f.First)
-	learning := d.learningAt(f.First, client, server)
+	d.learnMAC(fl.Orig, f.OrigMACSeen, f.First)
+	d.learnMAC(fl.Resp, f.RespMACSeen, f.First)
 	ek := edgeKey(client, server, proto, port)
 	e := d.base.Edges[ek]
 	if e == nil {
 		e = &BEdge{Client: client, Server: server, Proto: proto, Port: port}
-		if !learning {
-			d.newEdge(fl, e, f)
+		if !d.learningAt(f.First) {
+			// A device found after learning learns its own connections for a window; the
+			// rules about risky connections (remote access, internet, databases) do not wait.
+			d.newEdge(fl, e, f, d.learningAt(f.First, client, server))
 		}
 		d.base.Edges[ek] = e
 	}
@@ -396,10 +399,34 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 		if e.hasCommand(c.Name) {
 			continue
 		}
-		if !learning {
+		first := c.First
+		if first == 0 {
+			first = f.First
+		}
+		// A new edge was alerted (or learned) as a whole; commands matter on known edges of the
+		// industrial protocols, whose function codes and services carry the risk.
+		if commandRules[e.Proto] != "" && !d.learningAt(first) {
 			d.newCommand(fl, e, c.Name)
 		}
 		e.Commands = addSorted(e.Commands, c.Name)
+	}
+}
+
+// learnMAC remembers the MACs of devices on the local segment, so that a frame from a MAC no
+// known device uses (an ARP spoofer, a new L2 talker) is a new asset.
+func (d *Detector) learnMAC(ep dissect.Endpoint, seen bool, ts int64) {
+	if !seen || ep.MAC == ([6]byte{}) || ep.MAC[0]&1 == 1 {
+		return
+	}
+	m := string(dissect.AppendMAC(nil, ep.MAC))
+	if d.base.MACs[m] {
+		return
+	}
+	if d.base.MACs == nil {
+		d.base.MACs = map[string]bool{}
+	}
+	if len(d.base.MACs) < 200_000 {
+		d.base.MACs[m] = true
 	}
 }
 
@@ -429,7 +456,7 @@ func (d *Detector) policyDevice(fl *dissect.FlowInfo, addr string, start int64) 
 
 var remoteAccess = map[string]string{"ssh": "ssh", "rdp": "rdp", "vnc": "vnc", "remoteaccess": "remote_tool"}
 
-func (d *Detector) newEdge(fl *dissect.FlowInfo, e *BEdge, f *engine.FlowSummary) {
+func (d *Detector) newEdge(fl *dissect.FlowInfo, e *BEdge, f *engine.FlowSummary, deviceLearning bool) {
 	msg := fmt.Sprintf("%s → %s %s/%d: not in the baseline", e.Client, e.Server, e.Proto, e.Port)
 	a := func(rule string) {
 		if al := d.raise(rule, fl, e.Client, e.Server, e.Proto, fmt.Sprint(e.Port), msg); al != nil {
@@ -437,30 +464,36 @@ func (d *Detector) newEdge(fl *dissect.FlowInfo, e *BEdge, f *engine.FlowSummary
 			al.LearnEdge = &c
 		}
 	}
-	if r, ok := remoteAccess[e.Proto]; ok {
+	// Access means a session: both sides sent application data. A probe (SYN, SYN-ACK, RST)
+	// is a new port at most; the scan rules see it.
+	session := f.OrigPayload > 0 && f.RespPayload > 0
+	if r, ok := remoteAccess[e.Proto]; ok && session {
 		a(r)
 		return
 	}
-	switch fl.Resp.Port {
-	case 22:
+	switch port := fl.Resp.Port; {
+	case !session:
+	case port == 22:
 		a("ssh")
 		return
-	case 3389:
+	case port == 3389:
 		a("rdp")
 		return
-	case 5900, 5901:
+	case port == 5900 || port == 5901:
 		a("vnc")
 		return
-	case 5938, 7070:
+	case port == 5938 || port == 7070:
 		a("remote_tool")
 		return
-	case 1433, 1521, 3306, 5432, 27017:
+	case port == 1433 || port == 1521 || port == 3306 || port == 5432 || port == 27017:
 		a("database")
 		return
 	}
 	switch {
 	case fl.Orig.IP.IsValid() && fl.Resp.IP.IsValid() && isPrivate(fl.Orig.IP) != isPrivate(fl.Resp.IP):
 		a("internet")
+	case deviceLearning:
+		// a new device's ordinary connections are learned in its window
 	case e.Proto == "snmp":
 		a("snmp")
 	case e.Proto == "http":
@@ -579,6 +612,18 @@ func (d *Detector) Fact(f *dissect.Fact) {
 	d.tick(f.TS)
 	addr, peer := sides(f.Flow, f.Side)
 	dev := d.base.Devices[addr]
+	if f.Proto == "arp" && f.Attr == dissect.AttrIP {
+		// An ARP sender: known by its MAC (from flows) or, while learning, learned now.
+		mac := addrString(dissect.Endpoint{MAC: f.Flow.Orig.MAC})
+		switch {
+		case d.base.MACs[mac]:
+		case d.learning():
+			d.learnMAC(f.Flow.Orig, true, f.TS)
+		default:
+			d.learnMAC(f.Flow.Orig, true, f.TS)
+			d.raise("new_asset", f.Flow, mac, "", "arp", "", fmt.Sprintf("New device %s (claims %s over ARP) appeared after learning", mac, f.Value))
+		}
+	}
 	switch f.Attr {
 	case dissect.AttrFirmware:
 		if dev == nil {
@@ -690,13 +735,19 @@ func (d *Detector) Event(ev *dissect.Event) {
 		}
 	case dissect.EvScan:
 		if p == "arp" {
-			if d.count("arp_scan", src) {
-				d.raise("arp_scan", fl, src, "", p, "", fmt.Sprintf("%s sent ARP requests for many addresses (%s)", src, det))
+			if fired, n := d.distinct("arp_scan", src, det); fired {
+				d.raise("arp_scan", fl, src, "", p, "", fmt.Sprintf("%s asked ARP for %d addresses within 6 minutes", src, n))
 			}
 			break
 		}
-		if fired, n := d.distinct("plc_scan", src, dst+"/"+p); fired {
-			d.raise("plc_scan", fl, src, "", p, "", fmt.Sprintf("%s sent identification requests to %d controllers within 2 minutes", src, n))
+		if p == "modbus" && strings.HasPrefix(det, "modbus unit scan") {
+			d.raise("modbus_unit_scan", fl, src, dst, p, "", fmt.Sprintf("%s → %s: %s", src, dst, det))
+			break
+		}
+		// Defender counts scans, not targets: ten identification requests within two minutes
+		// (a broadcast ListIdentity reaches every controller at once).
+		if d.count("plc_scan", src) {
+			d.raise("plc_scan", fl, src, "", p, "", fmt.Sprintf("%s sent %d or more identification requests (%s, …) within 2 minutes", src, byID["plc_scan"].Threshold, p))
 		}
 	case dissect.EvLogin, dissect.EvPassword:
 		failed := strings.Contains(lower, "fail") || strings.Contains(lower, "denied") || strings.Contains(lower, "invalid")
@@ -736,7 +787,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 			d.base.Edges[ek] = e
 		}
 		if !e.hasEvent(ev.Kind) {
-			if !d.learning(client, server) {
+			if !d.learning() {
 				if al := d.raise(rule, fl, src, dst, p, ev.Kind, fmt.Sprintf("%s: %s %s on %s, never seen from this station during learning (%s)", byID[rule].Title, src, ev.Kind, dst, det)); al != nil {
 					c := *e
 					c.Commands, c.Events = nil, []string{ev.Kind}
@@ -822,6 +873,14 @@ func (d *Detector) Weird(w *dissect.WeirdEvent) {
 	}
 	// Who sent it is not known for every anomaly: report the flow's originator → responder.
 	src, dst := addrString(fl.Orig), addrString(fl.Resp)
+	if strings.HasPrefix(w.Name, "arp_") {
+		// ARP anomalies name the address at stake first: report it as the destination.
+		if ip, _, ok := strings.Cut(w.Addl, " "); ok {
+			if a, err := netip.ParseAddr(ip); err == nil {
+				dst = a.String()
+			}
+		}
+	}
 	rule := weirdRules[w.Name]
 	if rule == "modbus_exception" || rule == "reserved_fc" && strings.HasPrefix(w.Name, "modbus") {
 		if strings.HasSuffix(w.Addl, "-0") {

@@ -22,6 +22,8 @@ type FlowSummary struct {
 	RespPkts    uint64
 	OrigBytes   uint64 // IP bytes
 	RespBytes   uint64
+	OrigPayload uint64 // application bytes (TCP stream or UDP payload)
+	RespPayload uint64
 	Service     string
 	State       string // Zeek conn_state
 	Commands    []dissect.CommandCount

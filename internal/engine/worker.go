@@ -657,6 +657,7 @@ func (w *worker) end(f *Flow) {
 		s := &w.sum
 		*s = FlowSummary{Info: &f.info, First: f.first, Last: f.last,
 			OrigPkts: f.dirs[0].pkts, RespPkts: f.dirs[1].pkts, OrigBytes: f.dirs[0].ipBytes, RespBytes: f.dirs[1].ipBytes,
+			OrigPayload: f.dirs[0].bytes - f.dirs[0].missed, RespPayload: f.dirs[1].bytes - f.dirs[1].missed,
 			Service: f.service, State: connState(f),
 			OrigMACSeen: f.dirs[0].pkts > 0 && f.info.Orig.MAC != ([6]byte{}),
 			RespMACSeen: f.dirs[1].pkts > 0 && f.info.Resp.MAC != ([6]byte{})}

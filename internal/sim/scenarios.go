@@ -17,8 +17,9 @@ type scenario struct {
 // Alert expectations follow three rules, applied the same way in every scenario:
 //   - a host never seen during learning raises new_asset (one per host);
 //   - a client/server pair talking a protocol it did not use during learning raises
-//     new_connection; for scans the probes are listed as may_also, because a detector may
-//     fold unanswered probes into the scan alert;
+//     new_connection, except where a new host is involved: a device found after learning
+//     learns its own connections for a window (issue #7), so those are may_also; for scans the
+//     probes are may_also too, because a detector may fold unanswered probes into the scan;
 //   - new_port is for a server answering on a port it never served during learning.
 var scenarioList = []*scenario{
 	{"recon_port_scan", needField("s7", "modbus", "clx", "dnp3", "iec104", "ied", "bacnet"), scPortScan},
@@ -238,7 +239,7 @@ func scModbusUnitScan(s *sim, t int64, sc string) {
 	}
 	k.close(tt + 100*ms)
 	s.event(sc, t, tt, a.ip, v.ip, "FC 3 reads to unit ids 1–32 of "+v.name+" from a new host (gateway target exceptions for absent units)",
-		[]string{"modbus_unit_scan", "new_asset", "new_connection"}, "modbus_exception", "exception_pattern", "modbus_fc").
+		[]string{"modbus_unit_scan", "new_asset"}, "new_connection", "modbus_exception", "exception_pattern", "modbus_fc").
 		Weirds = []string{"modbus_exception_response"}
 }
 
@@ -270,7 +271,7 @@ func scPLCScan(s *sim, t int64, sc string) {
 	}
 	s.event(sc, t0, t+int64(n)*2*sec+sec, a.ip, netip.Addr{},
 		fmt.Sprintf("identity sweep (CIP ListIdentity, S7 SZL 0x0011/0x001C) of %d addresses from a new host", n),
-		[]string{"plc_scan", "new_asset", "new_connection"}, "s7_function", "cip_service")
+		[]string{"plc_scan", "new_asset"}, "new_connection", "s7_function", "cip_service")
 }
 
 func (s *sim) s7Victim() *host { return s.victim("s7") }
@@ -392,7 +393,7 @@ func scIEC104Master(s *sim, t int64, sc string) {
 	tt = k.send(tt+5*ms, true, i104S(x.nr))
 	k.close(tt + sec)
 	s.event(sc, t, tt+sec, a.ip, v.ip, "a new IEC 104 master sends C_SC_NA_1 select/execute and a C_SE_NC_1 set-point to "+v.name,
-		[]string{"new_asset", "new_connection", "iec104_asdu"})
+		[]string{"new_asset", "iec104_asdu"}, "new_connection")
 }
 
 func scARPSpoof(s *sim, t int64, sc string) {
@@ -409,7 +410,7 @@ func scARPSpoof(s *sim, t int64, sc string) {
 		}
 	}
 	s.event(sc, t, t+int64(n)*2*sec, netip.Addr{}, v.ip, fmt.Sprintf("gratuitous ARP replies claim %s (%s) with MAC %s", v.ip, v.name, a.mac),
-		[]string{"arp_spoofing", "new_asset"}, "illegal_ip")
+		[]string{"arp_spoofing", "new_asset"}, "illegal_ip", "unresponsive")
 	ev := &s.truth.Events[len(s.truth.Events)-1]
 	ev.Src = a.mac.String()
 	ev.Weirds = []string{"arp_ip_conflict", "arp_gratuitous_binding_change"}
@@ -439,7 +440,7 @@ func scRDP(s *sim, t int64, sc string) {
 	}
 	k.close(tt + sec)
 	s.event(sc, t, tt+sec, a.ip, v.ip, "RDP from the enterprise network ("+a.ip.String()+") to "+v.name,
-		[]string{"rdp", "new_asset", "new_connection"}, "new_port")
+		[]string{"rdp", "new_asset"}, "new_connection", "new_port")
 }
 
 func scNewDevice(s *sim, t int64, sc string) {
@@ -467,7 +468,7 @@ func scNewDevice(s *sim, t int64, sc string) {
 		s.at(t+5*sec, func(now int64) { s.bacnetIdentify(now, s.first("bms"), d) })
 	}
 	s.event(sc, t, t+10*sec, d.ip, netip.Addr{}, "a "+m.vendor+" "+m.model+" joins the "+z.name+" network and is queried",
-		[]string{"new_asset", "new_connection"}, "new_port")
+		[]string{"new_asset"}, "new_connection", "new_port", "modbus_fc", "s7_function", "cip_service", "bacnet_service", "dnp3_fc")
 }
 
 func scFirmware(s *sim, t int64, sc string) {
