@@ -13,7 +13,10 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/net/bpf"
 
+	"context"
+
 	"github.com/quietwire/quietwire/internal/capture"
+	"github.com/quietwire/quietwire/internal/detect"
 	"github.com/quietwire/quietwire/internal/engine"
 	"github.com/quietwire/quietwire/internal/logs"
 )
@@ -46,6 +49,8 @@ SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 	fl.IntVar(&f.workers, "workers", 1, "workers per interface (AF_PACKET fanout by flow hash)")
 	fl.StringVar(&f.dissectors, "dissectors", "all", "comma-separated dissectors to run, or all, or none")
 	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id")
+	fl.StringVar(&f.dataDir, "data", "data", "data directory: inventory, baseline and alerts (SQLite), saved every 30 s and at stop")
+	f.det.add(cmd)
 	return cmd
 }
 
@@ -72,6 +77,41 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string)
 	}
 	cfg, _ := f.engineConfig()
 	cfg.Workers = f.workers * len(ifaces)
+	st, inv, err := loadInventory(f.dataDir, f.site)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	obs := engine.Observers{inv}
+	var det *detect.Detector
+	if !f.det.off {
+		if det, err = newDetector(&f.det, st, f.site, hostname()); err != nil {
+			return err
+		}
+		det.OnAlert = func(a *detect.Alert, isNew bool) {
+			if isNew {
+				fmt.Fprintf(out, "quietwire: alert %s %s [%s] %s → %s: %s\n", a.Severity, a.Title, a.Engine, a.Src, a.Dst, a.Message)
+			}
+		}
+		obs = append(obs, det)
+		cfg.EvidenceBytes = 16 << 20
+	}
+	cfg.Observer = obs
+	save := func() error {
+		var errs error
+		if err := saveInventory(st, inv); err != nil {
+			errs = errors.Join(errs, err)
+		}
+		if det != nil {
+			if err := st.SaveBaseline(context.Background(), det.Baseline(), time.Now().Unix()); err != nil {
+				errs = errors.Join(errs, err)
+			}
+			if err := st.SaveAlerts(context.Background(), det.Alerts()); err != nil {
+				errs = errors.Join(errs, err)
+			}
+		}
+		return errs
+	}
 	eng, err := engine.New(cfg, dir)
 	if err != nil {
 		return err
@@ -99,6 +139,7 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string)
 	fmt.Fprintf(out, "quietwire: sensor on %s (site %s), logs in %s\n", strings.Join(ifaces, ","), f.site, f.logDir)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	lastSave := time.Now()
 	var runErr error
 loop:
 	for {
@@ -112,6 +153,12 @@ loop:
 			break loop
 		case <-tick.C:
 			dir.Flush()
+			if time.Since(lastSave) >= 30*time.Second {
+				lastSave = time.Now()
+				if err := save(); err != nil {
+					fmt.Fprintf(errOut, "quietwire: saving state: %v\n", err)
+				}
+			}
 			for _, ifc := range ifaces {
 				if tx, err := capture.TxPackets(ifc); err == nil && tx != tx0[ifc] {
 					fmt.Fprintf(errOut, "quietwire: ALERT: tx_packets on monitoring interface %s moved from %d to %d: something transmitted on it\n", ifc, tx0[ifc], tx)
@@ -127,6 +174,19 @@ loop:
 	if err := dir.Close(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
+	if det != nil {
+		if err := finishDetector(det, nil, f.logDir); err != nil {
+			runErr = errors.Join(runErr, err)
+		}
+	}
+	if err := save(); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
 	printSummary(out, sum, false)
 	return runErr
+}
+
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
 }

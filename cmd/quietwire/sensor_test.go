@@ -66,9 +66,9 @@ func TestSensorLiveInNamespaces(t *testing.T) {
 	run(t, "ip", "-n", nsB, "neigh", "add", "10.99.0.2", "lladdr", mac, "dev", vB, "nud", "permanent")
 
 	bin := buildBinary(t)
-	logDir := t.TempDir()
+	logDir, dataDir := t.TempDir(), t.TempDir()
 	txBefore := strings.TrimSpace(run(t, "ip", "netns", "exec", nsA, "cat", "/sys/class/net/"+vA+"/statistics/tx_packets"))
-	cmd := exec.Command("ip", "netns", "exec", nsA, bin, "sensor", "--iface", vA, "--site", "plant-a", "--logs", logDir, "--workers", "2")
+	cmd := exec.Command("ip", "netns", "exec", nsA, bin, "sensor", "--iface", vA, "--site", "plant-a", "--logs", logDir, "--workers", "2", "--data", dataDir)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -124,6 +124,11 @@ func TestSensorLiveInNamespaces(t *testing.T) {
 	}
 	if !udp || !tcp {
 		t.Fatalf("udp flow seen %v, tcp flow seen %v\nsensor output:\n%s", udp, tcp, out.String())
+	}
+	// The inventory was saved: the sender is a device of site plant-a.
+	list, err := exec.Command(bin, "devices", "--data", dataDir, "--site", "plant-a", "-o", "json").CombinedOutput()
+	if err != nil || !strings.Contains(string(list), "10.99.0.1") {
+		t.Fatalf("inventory after the live run: %v\n%s", err, list)
 	}
 	if !strings.Contains(out.String(), "stopping") {
 		t.Fatalf("no clean stop message: %s", out.String())
