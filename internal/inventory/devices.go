@@ -149,6 +149,9 @@ func (inv *Inventory) Snapshot() *Snapshot {
 			addStr(&d.IPs, e.IP.String())
 		}
 		epDev[k] = d
+		for _, m := range e.Claimed {
+			addStr(&d.MACs, macString(m))
+		}
 		mergeEndpoint(d, e)
 	}
 	// Routers: a MAC fronting many IPs is a device of its own even if it never spoke L2-only.

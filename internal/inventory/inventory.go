@@ -15,6 +15,7 @@
 package inventory
 
 import (
+	"net"
 	"net/netip"
 	"sort"
 	"strings"
@@ -66,6 +67,7 @@ type Endpoint struct {
 	Roles   map[string]bool
 	Events  map[string]uint64   // event kind (as issuer) → count
 	Peers   map[netip.Addr]bool `json:"-"`
+	Claimed [][6]byte           `json:"claimed_macs,omitempty"` // MACs protocols name for it
 }
 
 type macInfo struct {
@@ -154,6 +156,10 @@ func (inv *Inventory) endpoint(fl *dissect.FlowInfo, side dissect.Dir, ts int64)
 	if side == dissect.Resp {
 		ep = fl.Resp
 	}
+	if ep.IP.IsValid() && ep.IP.IsUnspecified() && unicastMAC(ep.MAC) {
+		// A host without an address yet (DHCP discover from 0.0.0.0): it is its MAC.
+		ep.IP = netip.Addr{}
+	}
 	if groupAddr(ep.IP) || (!ep.IP.IsValid() && !unicastMAC(ep.MAC)) {
 		return nil // broadcast and multicast destinations are not devices
 	}
@@ -189,6 +195,17 @@ func (inv *Inventory) Fact(f *dissect.Fact) {
 	e := inv.endpoint(f.Flow, f.Side, f.TS)
 	if e == nil {
 		return
+	}
+	if f.Attr == dissect.AttrMAC {
+		// A MAC the protocol names for the device (DHCP chaddr, LLDP chassis): through a relay
+		// it differs from the frame's source.
+		if m, err := net.ParseMAC(f.Value); err == nil && len(m) == 6 {
+			var mac [6]byte
+			copy(mac[:], m)
+			if unicastMAC(mac) && !hasMAC(e.Claimed, mac) && len(e.Claimed) < 4 {
+				e.Claimed = append(e.Claimed, mac)
+			}
+		}
 	}
 	if f.Attr == dissect.AttrRole {
 		if e.Roles == nil {
@@ -358,6 +375,15 @@ func groupAddr(a netip.Addr) bool {
 	if a.Is4() {
 		b := a.As4()
 		return b[3] == 255
+	}
+	return false
+}
+
+func hasMAC(s [][6]byte, m [6]byte) bool {
+	for _, x := range s {
+		if x == m {
+			return true
+		}
 	}
 	return false
 }

@@ -10,6 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+
 	"github.com/quietwire/quietwire/dissect"
 	_ "github.com/quietwire/quietwire/dissect/all"
 	"github.com/quietwire/quietwire/internal/engine"
@@ -398,4 +402,178 @@ func BenchmarkFactUpdate(b *testing.B) {
 func readFile(p string) (string, error) {
 	b, err := os.ReadFile(p)
 	return string(b), err
+}
+
+// DHCP host names in Zeek's dhcp.log baselines land on the device with that MAC.
+func TestDHCPHostnamesAgainstZeek(t *testing.T) {
+	d := testutil.Corpus(t)
+	bases, _ := filepath.Glob(filepath.Join(d, "dhcp", "*.gt", "zeek-baseline", "*", "dhcp.log"))
+	checked := 0
+	for _, b := range bases {
+		capPath := b[:strings.Index(b, ".gt/")]
+		want := map[string]string{}
+		for _, row := range replay.ZeekTSV(t, b) {
+			if row["host_name"] != "" && row["host_name"] != "-" && row["mac"] != "-" {
+				want[row["mac"]] = row["host_name"]
+			}
+		}
+		if len(want) == 0 {
+			continue
+		}
+		snap := analyze(t, "s", capPath).Snapshot()
+		for mac, host := range want {
+			var dev *inventory.Device
+			for _, x := range snap.Devices {
+				if contains(x.MACs, mac) {
+					dev = x
+				}
+			}
+			if dev == nil {
+				t.Errorf("%s: no device with MAC %s", filepath.Base(capPath), mac)
+				continue
+			}
+			if got := dev.Get(dissect.AttrHostname); got != host {
+				t.Errorf("%s: %s hostname %q, Zeek %q", filepath.Base(capPath), mac, got, host)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no DHCP host name checked")
+	}
+	t.Logf("%d DHCP host names checked", checked)
+}
+
+// BACnet vendor and model names read from device objects (ICSNPP's bacnet_property baselines)
+// are the responding device's vendor and model.
+func TestBACnetIdentityAgainstICSNPP(t *testing.T) {
+	d := testutil.Corpus(t)
+	bases, _ := filepath.Glob(filepath.Join(d, "bacnet", "*.gt", "zeek-baseline", "*", "bacnet_property.log"))
+	checked := 0
+	for _, b := range bases {
+		capPath := b[:strings.Index(b, ".gt/")]
+		// A source announcing several device instances is a BACnet router or gateway: the
+		// properties it relays belong to devices behind it, not to its IP.
+		instances := map[string]map[string]bool{}
+		disc := filepath.Join(filepath.Dir(b), "bacnet_discovery.log")
+		if _, err := os.Stat(disc); err == nil {
+			for _, row := range replay.ZeekTSV(t, disc) {
+				if row["pdu_service"] == "i-am" {
+					if instances[row["source_h"]] == nil {
+						instances[row["source_h"]] = map[string]bool{}
+					}
+					instances[row["source_h"]][row["instance_number"]] = true
+				}
+			}
+		}
+		var rows []map[string]string
+		for _, row := range replay.ZeekTSV(t, b) {
+			if len(instances[row["source_h"]]) > 1 {
+				continue
+			}
+			if row["pdu_service"] == "read-property-ack" && row["object_type"] == "device" &&
+				(row["property"] == "model-name" || row["property"] == "vendor-name") && row["value"] != "-" {
+				rows = append(rows, row)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		snap := analyze(t, "s", capPath).Snapshot()
+		for _, row := range rows {
+			attr := dissect.AttrModel
+			if row["property"] == "vendor-name" {
+				attr = dissect.AttrVendor
+			}
+			var dev *inventory.Device
+			for _, x := range snap.Devices {
+				if contains(x.IPs, row["source_h"]) {
+					dev = x
+				}
+			}
+			if dev == nil {
+				t.Errorf("%s: no device %s", filepath.Base(capPath), row["source_h"])
+				continue
+			}
+			if got := dev.Get(attr); got != row["value"] {
+				t.Errorf("%s: %s %s %q, ICSNPP %q", filepath.Base(capPath), row["source_h"], attr, got, row["value"])
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no BACnet identity checked")
+	}
+	t.Logf("%d BACnet identity values checked", checked)
+}
+
+// LLDP system names, decoded independently by gopacket's LLDP layer, are the sending
+// device's hostname.
+func TestLLDPSystemNamesAgainstGopacket(t *testing.T) {
+	files := append(testutil.CorpusFiles(t, "lldp"), testutil.CorpusFiles(t, "iec104")...)
+	checked := 0
+	for _, f := range files {
+		want := lldpNames(t, f)
+		if len(want) == 0 {
+			continue
+		}
+		snap := analyze(t, "s", f).Snapshot()
+		for mac, name := range want {
+			var dev *inventory.Device
+			for _, x := range snap.Devices {
+				if contains(x.MACs, mac) {
+					dev = x
+				}
+			}
+			if dev == nil {
+				t.Errorf("%s: no device with MAC %s", filepath.Base(f), mac)
+				continue
+			}
+			if got := dev.Get(dissect.AttrHostname); got != name {
+				t.Errorf("%s: %s hostname %q, LLDP system name %q", filepath.Base(f), mac, got, name)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no LLDP system name checked")
+	}
+	t.Logf("%d LLDP system names checked", checked)
+}
+
+func lldpNames(t *testing.T, path string) map[string]string {
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	var src gopacket.PacketDataSource
+	if strings.HasSuffix(path, ".pcapng") {
+		r, err := pcapgo.NewNgReader(fh, pcapgo.DefaultNgReaderOptions)
+		if err != nil {
+			return nil
+		}
+		src = r
+	} else {
+		r, err := pcapgo.NewReader(fh)
+		if err != nil {
+			return nil
+		}
+		src = r
+	}
+	out := map[string]string{}
+	for {
+		data, _, err := src.ReadPacketData()
+		if err != nil {
+			break
+		}
+		p := gopacket.NewPacket(data, layers.LayerTypeEthernet, gopacket.Default)
+		info, ok := p.Layer(layers.LayerTypeLinkLayerDiscoveryInfo).(*layers.LinkLayerDiscoveryInfo)
+		eth, ok2 := p.Layer(layers.LayerTypeEthernet).(*layers.Ethernet)
+		if ok && ok2 && info.SysName != "" {
+			// gopacket keeps a terminating NUL some devices send; we trim it.
+			out[eth.SrcMAC.String()] = strings.TrimRight(info.SysName, "\x00")
+		}
+	}
+	return out
 }
