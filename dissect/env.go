@@ -437,32 +437,12 @@ func appendHexPadded(b []byte, v uint64, width int) []byte {
 
 // AppendJSONString appends s as a JSON string. Invalid UTF-8 becomes \ufffd; control
 // characters are escaped.
-func AppendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
-			b = append(b, c)
-			i++
-			continue
-		}
-		if c < 0x80 {
-			b = appendEscape(b, c)
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
+func AppendJSONString(b []byte, s string) []byte { return appendJSON(b, s) }
 
-func appendJSONBytes(b []byte, s []byte) []byte {
+func appendJSONBytes(b []byte, s []byte) []byte { return appendJSON(b, s) }
+
+// appendJSON is the one JSON string encoder, for strings and byte slices alike.
+func appendJSON[T string | []byte](b []byte, s T) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -476,7 +456,14 @@ func appendJSONBytes(b []byte, s []byte) []byte {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(s[i:])
+		var r rune
+		var size int
+		switch v := any(s[i:]).(type) {
+		case string:
+			r, size = utf8.DecodeRuneInString(v)
+		case []byte:
+			r, size = utf8.DecodeRune(v)
+		}
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, `\ufffd`...)
 		} else {
