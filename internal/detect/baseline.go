@@ -41,6 +41,10 @@ type BEdge struct {
 	Commands []string `json:"commands,omitempty"`
 	Events   []string `json:"events,omitempty"` // program_download, config_write, … allowed on this edge
 	PeriodS  float64  `json:"period_s,omitempty"`
+	// PeriodN is how many intervals between connections the learned period averages.
+	PeriodN int `json:"period_n,omitempty"`
+	// PeriodM2 is the running sum of squared deviations (Welford): the cycle's jitter.
+	PeriodM2 float64 `json:"period_m2,omitempty"`
 	// MaxWritesPerMin is the busiest minute of writes seen while learning.
 	MaxWritesPerMin int `json:"max_writes_per_min,omitempty"`
 }

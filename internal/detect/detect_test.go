@@ -329,3 +329,34 @@ func TestStatusLifecycle(t *testing.T) {
 }
 
 var _ = dissect.Orig
+
+// A master that connects every 10 s during learning and then every 2 s breaks the period.
+func TestPeriodicityBroken(t *testing.T) {
+	d := detect.New(detect.Config{Site: "t", LearningPeriod: 100e9}, nil)
+	fl := &dissect.FlowInfo{UID: "C1", Proto: 6,
+		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.0.0.1"), Port: 40000},
+		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.0.0.2"), Port: 502}}
+	ts := int64(1e9)
+	conn := func() {
+		d.FlowEnd(&engine.FlowSummary{Info: fl, First: ts, Last: ts + 1e8, OrigPkts: 3, RespPkts: 3, OrigPayload: 12, RespPayload: 11, Service: "modbus", State: "SF"})
+	}
+	for ; ts < 100e9; ts += 10e9 {
+		conn()
+	}
+	if n := titles(d.Alerts())["periodicity"]; n != 0 {
+		t.Fatalf("periodicity alert while learning")
+	}
+	for i := 0; i < 3; i++ { // ts is 101 s: the cycle goes on after learning
+		conn()
+		ts += 10e9
+	}
+	ts -= 10e9
+	if n := titles(d.Alerts())["periodicity"]; n != 0 {
+		t.Fatalf("periodicity alert on the learned cycle")
+	}
+	ts += 2e9
+	conn()
+	if n := titles(d.Alerts())["periodicity"]; n != 1 {
+		t.Fatalf("no periodicity alert for a 2 s cycle: %v", titles(d.Alerts()))
+	}
+}

@@ -90,6 +90,7 @@ type Detector struct {
 	windows map[string]*window
 	sets    map[string]*setWindow
 	modes   map[string]string // last operating mode seen per device, this run
+	starts  map[string]int64  // last connection start per edge, this run
 	// OnAlert is called (under the detector's lock) when an alert is created (isNew) or
 	// repeats. It must not call back into the detector.
 	OnAlert func(a *Alert, isNew bool)
@@ -121,7 +122,7 @@ func New(cfg Config, base *Baseline) *Detector {
 	if base == nil {
 		base = NewBaseline(cfg.Site)
 	}
-	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[string]*window{}, sets: map[string]*setWindow{}, modes: map[string]string{}}
+	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[string]*window{}, sets: map[string]*setWindow{}, modes: map[string]string{}, starts: map[string]int64{}}
 }
 
 var _ engine.Observer = (*Detector)(nil)
@@ -395,6 +396,7 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 		}
 		d.base.Edges[ek] = e
 	}
+	d.period(fl, e, ek, f.First)
 	for _, c := range f.Commands {
 		if e.hasCommand(c.Name) {
 			continue
@@ -409,6 +411,34 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 			d.newCommand(fl, e, c.Name)
 		}
 		e.Commands = addSorted(e.Commands, c.Name)
+	}
+}
+
+// period learns the interval between connections of an edge (a master that connects once per
+// polling cycle) and, once operational, flags a cycle far from it: more than half the period
+// early or late, after at least five learned intervals.
+func (d *Detector) period(fl *dissect.FlowInfo, e *BEdge, ek string, start int64) {
+	last, ok := d.starts[ek]
+	if len(d.starts) < 500_000 {
+		d.starts[ek] = start
+	}
+	if !ok || start <= last {
+		return
+	}
+	iv := float64(start-last) / 1e9
+	if d.learningAt(start) {
+		e.PeriodN++
+		delta := iv - e.PeriodS
+		e.PeriodS += delta / float64(e.PeriodN)
+		e.PeriodM2 += delta * (iv - e.PeriodS)
+		return
+	}
+	// Only a channel that was periodic while learning (jitter under a fifth of the cycle) can
+	// break its period; DNS lookups and operator sessions never had one.
+	periodic := e.PeriodN >= 5 && e.PeriodS > 0 && sqrt(e.PeriodM2/float64(e.PeriodN)) < e.PeriodS/5
+	if periodic && (iv < e.PeriodS/2 || iv > e.PeriodS*1.5) {
+		d.raise("periodicity", fl, e.Client, e.Server, e.Proto, "",
+			fmt.Sprintf("%s → %s %s: connection after %.1f s, the learned cycle is %.1f s", e.Client, e.Server, e.Proto, iv, e.PeriodS))
 	}
 }
 
@@ -996,4 +1026,15 @@ func SortAlerts(as []*Alert) {
 		}
 		return as[i].First < as[j].First
 	})
+}
+
+func sqrt(x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	z := x
+	for i := 0; i < 40; i++ {
+		z = (z + x/z) / 2
+	}
+	return z
 }

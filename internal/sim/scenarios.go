@@ -497,7 +497,8 @@ func scDNSIOC(s *sim, t int64, sc string) {
 	sp := ws.nextPort()
 	s.udp(t, ws, dc, sp, 53, dnsQuery(s.dnsID, iocDomain, 1))
 	s.udp(t+30*ms, dc, ws, 53, sp, dnsAnswer(s.dnsID, iocDomain, iocIP, 0))
-	s.event(sc, t, t+sec, ws.ip, dc.ip, ws.name+" resolves the indicator domain "+iocDomain, []string{"ioc_domain"})
+	s.event(sc, t, t+sec, ws.ip, dc.ip, ws.name+" resolves the indicator domain "+iocDomain, []string{"ioc_domain"},
+		"periodicity") // an extra lookup out of the workstation's regular resolver cycle
 }
 
 func scOneWay(s *sim, t int64, sc string) {
