@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/quietwire/quietwire/internal/api"
+	"github.com/quietwire/quietwire/internal/store"
+	"github.com/quietwire/quietwire/internal/web"
+)
+
+type serveFlags struct {
+	dataDir, listen, cert, key string
+	insecureHTTP               bool
+}
+
+func serveCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve --data DIR",
+		Short: "Serve the web UI, the REST API (/api/v1) and /metrics over the data directory's store",
+		Long: `serve reads the SQLite store of a data directory (written by analyze --data or the sensor) and
+serves the web UI, the REST API and Prometheus metrics. TLS is on by default with a self-signed
+ECDSA certificate kept in DIR/tls (or --cert/--key). There is no default account: create the first
+admin with 'quietwire user add NAME --role admin', or with the one-time setup token this command
+prints when no user exists.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return serve(cmd.Context(), cmd.OutOrStdout(), &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.dataDir, "data", "", "data directory holding quietwire.db (required)")
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:8443", "address to listen on")
+	fl.StringVar(&f.cert, "cert", "", "TLS certificate (PEM); default: a generated self-signed one in DIR/tls")
+	fl.StringVar(&f.key, "key", "", "TLS private key (PEM)")
+	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "serve plain HTTP (tests only; refused unless --listen is a loopback address)")
+	return cmd
+}
+
+func serve(ctx context.Context, out io.Writer, f *serveFlags) error {
+	if f.dataDir == "" {
+		return errors.New("serve: --data is required")
+	}
+	if f.insecureHTTP && !api.IsLoopback(f.listen) {
+		return fmt.Errorf("serve: --insecure-http is only allowed on a loopback address, not %s", f.listen)
+	}
+	st, err := store.Open(f.dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a := api.New(api.NewStoreBackend(st), api.Config{Logger: log.New(os.Stderr, "quietwire: ", log.LstdFlags)})
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	scheme := "https"
+	if f.insecureHTTP {
+		scheme = "http"
+	} else {
+		host, _, _ := net.SplitHostPort(f.listen)
+		cert, err := api.LoadOrCreateCert(f.dataDir, f.cert, f.key, host)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		ln = tls.NewListener(ln, api.TLSConfig(cert))
+	}
+	base := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	fmt.Fprintf(out, "quietwire: serving %s on %s\n", st.Path(), base)
+	if tok, err := a.PrepareSetup(ctx); err != nil {
+		ln.Close()
+		return err
+	} else if tok != "" {
+		fmt.Fprintf(out, "quietwire: no user exists. Create the first admin at %s/setup with the one-time token\n  %s\n"+
+			"or run: quietwire user add NAME --role admin --data %s\n", base, tok, f.dataDir)
+	}
+	srv := &http.Server{Handler: web.Handler(a), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: log.New(io.Discard, "", 0)}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	case s := <-sig:
+		fmt.Fprintf(out, "quietwire: %v: stopping\n", s)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
