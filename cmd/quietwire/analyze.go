@@ -15,6 +15,7 @@ import (
 	"context"
 
 	"github.com/quietwire/quietwire/dissect"
+	"github.com/quietwire/quietwire/internal/api"
 	"github.com/quietwire/quietwire/internal/capture"
 	"github.com/quietwire/quietwire/internal/detect"
 	"github.com/quietwire/quietwire/internal/engine"
@@ -172,6 +173,11 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 			if len(fresh) > 0 {
 				printAlerts(&tail, fresh)
 			}
+		}
+	}
+	if st != nil {
+		if err := api.SaveEngineSummary(context.Background(), st, sum); err != nil {
+			runErr = errors.Join(runErr, err)
 		}
 	}
 	if inv != nil {

@@ -19,7 +19,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(analyzeCmd(), sensorCmd(), dissectorsCmd(), devicesCmd(), deviceCmd(), connectionsCmd(),
-		alertsCmd(), alertCmd(), baselineCmd(), simulateCmd(), serveCmd(), userCmd(), tokenCmd())
+		alertsCmd(), alertCmd(), baselineCmd(), simulateCmd(), serveCmd(), userCmd(), tokenCmd(), demoCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "quietwire:", err)
 		os.Exit(1)

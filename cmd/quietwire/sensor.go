@@ -15,15 +15,18 @@ import (
 
 	"context"
 
+	"github.com/quietwire/quietwire/internal/api"
 	"github.com/quietwire/quietwire/internal/capture"
 	"github.com/quietwire/quietwire/internal/detect"
 	"github.com/quietwire/quietwire/internal/engine"
+	"github.com/quietwire/quietwire/internal/inventory"
 	"github.com/quietwire/quietwire/internal/logs"
 )
 
 func sensorCmd() *cobra.Command {
 	var f runFlags
-	var ifaces, bpfExpr string
+	var ifaces, bpfExpr, listen string
+	var insecureHTTP bool
 	cmd := &cobra.Command{
 		Use:   "sensor --iface IF[,IF…] --site NAME",
 		Short: "Capture live from monitoring interfaces (AF_PACKET TPACKET_V3, receive-only)",
@@ -38,7 +41,8 @@ SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 			if f.site == "" {
 				return errors.New("sensor: --site is required")
 			}
-			return sensor(cmd.OutOrStdout(), cmd.ErrOrStderr(), &f, strings.Split(ifaces, ","), bpfExpr)
+			return sensor(cmd.OutOrStdout(), cmd.ErrOrStderr(), &f, strings.Split(ifaces, ","), bpfExpr,
+				&serveFlags{dataDir: f.dataDir, listen: listen, insecureHTTP: insecureHTTP})
 		},
 	}
 	fl := cmd.Flags()
@@ -51,10 +55,12 @@ SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id")
 	fl.StringVar(&f.dataDir, "data", "data", "data directory: inventory, baseline and alerts (SQLite), saved every 30 s and at stop")
 	f.det.add(cmd)
+	fl.StringVar(&listen, "listen", "", "serve the API and web UI on this address while capturing (e.g. 127.0.0.1:8443)")
+	fl.BoolVar(&insecureHTTP, "insecure-http", false, "with --listen: plain HTTP (loopback only)")
 	return cmd
 }
 
-func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string) error {
+func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string, web *serveFlags) error {
 	var bpfProg []bpf.RawInstruction
 	if bpfExpr != "" {
 		var err error
@@ -103,10 +109,10 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string)
 			errs = errors.Join(errs, err)
 		}
 		if det != nil {
-			if err := st.SaveBaseline(context.Background(), det.Baseline(), time.Now().Unix()); err != nil {
+			if err := st.SaveBaseline(context.Background(), det.BaselineCopy(), time.Now().Unix()); err != nil {
 				errs = errors.Join(errs, err)
 			}
-			if err := st.SaveAlerts(context.Background(), det.Alerts()); err != nil {
+			if err := st.SaveAlerts(context.Background(), det.AlertCopies()); err != nil {
 				errs = errors.Join(errs, err)
 			}
 		}
@@ -115,6 +121,17 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string)
 	eng, err := engine.New(cfg, dir)
 	if err != nil {
 		return err
+	}
+	if web.listen != "" {
+		var dets []*detect.Detector
+		if det != nil {
+			dets = append(dets, det)
+		}
+		stopWeb, err := startServer(context.Background(), out, st, api.NewLiveBackend(st, eng.Live, []*inventory.Inventory{inv}, dets), web)
+		if err != nil {
+			return err
+		}
+		defer stopWeb()
 	}
 	var srcs []capture.Source
 	for i, ifc := range ifaces {

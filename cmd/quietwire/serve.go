@@ -23,6 +23,7 @@ import (
 
 type serveFlags struct {
 	dataDir, listen, cert, key string
+	demoPassword               string // demo: the generated admin password to print
 	insecureHTTP               bool
 }
 
@@ -53,18 +54,37 @@ func serve(ctx context.Context, out io.Writer, f *serveFlags) error {
 	if f.dataDir == "" {
 		return errors.New("serve: --data is required")
 	}
-	if f.insecureHTTP && !api.IsLoopback(f.listen) {
-		return fmt.Errorf("serve: --insecure-http is only allowed on a loopback address, not %s", f.listen)
-	}
 	st, err := store.Open(f.dataDir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a := api.New(api.NewStoreBackend(st), api.Config{Logger: log.New(os.Stderr, "quietwire: ", log.LstdFlags)})
+	stop, err := startServer(ctx, out, st, api.NewStoreBackend(st), f)
+	if err != nil {
+		return err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	select {
+	case <-ctx.Done():
+	case s := <-sig:
+		fmt.Fprintf(out, "quietwire: %v: stopping\n", s)
+	}
+	return stop()
+}
+
+// startServer serves the API and web UI over backend on f.listen (TLS unless --insecure-http on
+// loopback), prints the address and, when no user exists, the one-time setup token. The
+// returned function shuts the server down.
+func startServer(ctx context.Context, out io.Writer, st *store.Store, backend api.Backend, f *serveFlags) (func() error, error) {
+	if f.insecureHTTP && !api.IsLoopback(f.listen) {
+		return nil, fmt.Errorf("serve: --insecure-http is only allowed on a loopback address, not %s", f.listen)
+	}
+	a := api.New(backend, api.Config{Logger: log.New(os.Stderr, "quietwire: ", log.LstdFlags)})
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
-		return fmt.Errorf("serve: %w", err)
+		return nil, fmt.Errorf("serve: %w", err)
 	}
 	scheme := "https"
 	if f.insecureHTTP {
@@ -74,15 +94,17 @@ func serve(ctx context.Context, out io.Writer, f *serveFlags) error {
 		cert, err := api.LoadOrCreateCert(f.dataDir, f.cert, f.key, host)
 		if err != nil {
 			ln.Close()
-			return fmt.Errorf("serve: %w", err)
+			return nil, fmt.Errorf("serve: %w", err)
 		}
 		ln = tls.NewListener(ln, api.TLSConfig(cert))
 	}
 	base := fmt.Sprintf("%s://%s", scheme, ln.Addr())
 	fmt.Fprintf(out, "quietwire: serving %s on %s\n", st.Path(), base)
-	if tok, err := a.PrepareSetup(ctx); err != nil {
+	if f.demoPassword != "" {
+		fmt.Fprintf(out, "quietwire: log in at %s as admin with the one-time password %s\n", base, f.demoPassword)
+	} else if tok, err := a.PrepareSetup(ctx); err != nil {
 		ln.Close()
-		return err
+		return nil, err
 	} else if tok != "" {
 		fmt.Fprintf(out, "quietwire: no user exists. Create the first admin at %s/setup with the one-time token\n  %s\n"+
 			"or run: quietwire user add NAME --role admin --data %s\n", base, tok, f.dataDir)
@@ -90,19 +112,10 @@ func serve(ctx context.Context, out io.Writer, f *serveFlags) error {
 	srv := &http.Server{Handler: web.Handler(a), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: log.New(io.Discard, "", 0)}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sig)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	case s := <-sig:
-		fmt.Fprintf(out, "quietwire: %v: stopping\n", s)
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(sctx)
+	go srv.Serve(ln)
+	return func() error {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	}, nil
 }

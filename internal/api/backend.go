@@ -254,18 +254,14 @@ func (b *LiveBackend) SetDeviceUser(ctx context.Context, site string, rows map[s
 	return nil
 }
 
-// Alerts copies the detectors' alerts. (The copies are shallow: detection may still be
-// updating counters of an alert being copied; see the report on Detector copies.)
+// Alerts copies the detectors' alerts under their locks.
 func (b *LiveBackend) Alerts(ctx context.Context, site string) ([]*detect.Alert, error) {
 	var out []*detect.Alert
 	for s, d := range b.dets {
 		if site != "" && s != site {
 			continue
 		}
-		for _, a := range d.Alerts() {
-			c := *a
-			out = append(out, &c)
-		}
+		out = append(out, d.AlertCopies()...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].First != out[j].First {
@@ -278,7 +274,7 @@ func (b *LiveBackend) Alerts(ctx context.Context, site string) ([]*detect.Alert,
 
 func (b *LiveBackend) find(id string) (*detect.Detector, *detect.Alert) {
 	for _, d := range b.dets {
-		for _, a := range d.Alerts() {
+		for _, a := range d.AlertCopies() {
 			if a.ID == id {
 				return d, a
 			}
@@ -292,8 +288,7 @@ func (b *LiveBackend) Alert(ctx context.Context, id string) (*detect.Alert, erro
 	if a == nil {
 		return nil, store.ErrNotFound
 	}
-	c := *a
-	return &c, nil
+	return a, nil
 }
 
 func (b *LiveBackend) UpdateAlert(ctx context.Context, id, status, user, comment string, now int64) (*detect.Alert, error) {
@@ -306,11 +301,11 @@ func (b *LiveBackend) UpdateAlert(ctx context.Context, id, status, user, comment
 	if err := d.SetStatus(id, status, user, comment, now); err != nil {
 		return nil, err
 	}
+	_, a = b.find(id)
 	if err := b.st.SaveAlerts(ctx, []*detect.Alert{a}); err != nil {
 		return nil, err
 	}
-	c := *a
-	return &c, nil
+	return a, nil
 }
 
 func (b *LiveBackend) LearnAlert(ctx context.Context, id string, now int64) (*detect.Alert, error) {
@@ -323,11 +318,11 @@ func (b *LiveBackend) LearnAlert(ctx context.Context, id string, now int64) (*de
 	if err := d.Learn(id); err != nil {
 		return nil, fmt.Errorf("%w: %v", errNotLearnable, err)
 	}
-	if err := b.st.SaveLearned(ctx, d.Baseline(), []*detect.Alert{a}, now); err != nil {
+	_, a = b.find(id)
+	if err := b.st.SaveLearned(ctx, d.BaselineCopy(), []*detect.Alert{a}, now); err != nil {
 		return nil, err
 	}
-	c := *a
-	return &c, nil
+	return a, nil
 }
 
 func (b *LiveBackend) AlertPcap(ctx context.Context, id string) ([]byte, error) {
@@ -336,7 +331,7 @@ func (b *LiveBackend) AlertPcap(ctx context.Context, id string) ([]byte, error) 
 
 func (b *LiveBackend) Baseline(ctx context.Context, site string) (*detect.Baseline, error) {
 	if d := b.dets[site]; d != nil {
-		return d.Baseline(), nil
+		return d.BaselineCopy(), nil
 	}
 	return b.st.LoadBaseline(ctx, site)
 }

@@ -128,7 +128,24 @@ func New(cfg Config, base *Baseline) *Detector {
 var _ engine.Observer = (*Detector)(nil)
 var _ dissect.WeirdObserver = (*Detector)(nil)
 
-// Baseline returns the baseline (shared: hold no reference across calls that detect).
+// BaselineCopy returns a deep copy of the baseline taken under the detector's lock: what a
+// running sensor saves or serves while detection goes on.
+func (d *Detector) BaselineCopy() *Baseline {
+	d.mu.Lock()
+	data, err := d.base.MarshalIndent()
+	d.mu.Unlock()
+	if err != nil {
+		panic("detect: baseline does not marshal: " + err.Error())
+	}
+	b, err := ParseBaseline(data)
+	if err != nil {
+		panic("detect: baseline does not parse back: " + err.Error())
+	}
+	return b
+}
+
+// Baseline returns the baseline itself, for use when no detection runs (after Finish, or
+// before the pipeline starts); a running sensor uses BaselineCopy.
 func (d *Detector) Baseline() *Baseline {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -140,6 +157,22 @@ func (d *Detector) Alerts() []*Alert {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]*Alert(nil), d.order...)
+}
+
+// AlertCopies returns copies of the alerts, taken under the detector's lock: safe to read while
+// detection goes on (the API's live view).
+func (d *Detector) AlertCopies() []*Alert {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]*Alert, len(d.order))
+	for i, a := range d.order {
+		c := *a
+		c.Techniques = append([]string(nil), a.Techniques...)
+		c.Comments = append([]Comment(nil), a.Comments...)
+		c.Evidence = append([]dissect.EvidencePacket(nil), a.Evidence...)
+		out[i] = &c
+	}
+	return out
 }
 
 // LoadAlerts adds previously stored alerts so repeats merge into them.
@@ -397,6 +430,7 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 		d.base.Edges[ek] = e
 	}
 	d.period(fl, e, ek, f.First)
+	known := append([]string(nil), e.Commands...) // the commands learned before this flow
 	for _, c := range f.Commands {
 		if e.hasCommand(c.Name) {
 			continue
@@ -408,7 +442,7 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 		// A new edge was alerted (or learned) as a whole; commands matter on known edges of the
 		// industrial protocols, whose function codes and services carry the risk.
 		if commandRules[e.Proto] != "" && !d.learningAt(first) {
-			d.newCommand(fl, e, c.Name)
+			d.newCommand(fl, e, c.Name, known)
 		}
 		e.Commands = addSorted(e.Commands, c.Name)
 	}
@@ -612,13 +646,13 @@ var commandRules = map[string]string{
 	"s7comm": "s7_function", "mms": "mms_service", "opcua": "opcua_service", "bacnet": "bacnet_service",
 }
 
-func (d *Detector) newCommand(fl *dissect.FlowInfo, e *BEdge, cmd string) {
+func (d *Detector) newCommand(fl *dissect.FlowInfo, e *BEdge, cmd string, known []string) {
 	rule := commandRules[e.Proto]
 	if rule == "" {
 		rule = "new_protocol"
 	}
 	if al := d.raise(rule, fl, e.Client, e.Server, e.Proto, cmd,
-		fmt.Sprintf("%s sent %s %s to %s: the baseline of this connection has %s", e.Client, e.Proto, cmd, e.Server, listOrNone(e.Commands))); al != nil {
+		fmt.Sprintf("%s sent %s %s to %s: the baseline of this connection has %s", e.Client, e.Proto, cmd, e.Server, listOrNone(known))); al != nil {
 		c := *e
 		c.Commands = []string{cmd}
 		al.LearnEdge = &c

@@ -12,6 +12,7 @@ import (
 	"io"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/quietwire/quietwire/dissect"
 	"github.com/quietwire/quietwire/internal/capture"
@@ -111,6 +112,8 @@ type Engine struct {
 
 	read, bytes uint64
 	lastTS      int64
+	// live counters of RunSources, read by Live while it runs
+	liveRead, liveBytes atomic.Uint64
 }
 
 // New builds an engine writing into d.

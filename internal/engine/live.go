@@ -24,7 +24,7 @@ func (e *Engine) RunSources(srcs []capture.Source, stop <-chan struct{}) error {
 	}()
 	var wg sync.WaitGroup
 	errs := make([]error, len(srcs))
-	var read, bytes atomic.Uint64
+	read, bytes := &e.liveRead, &e.liveBytes
 	for i, w := range e.workers {
 		wg.Add(1)
 		go func(i int, w *worker, src capture.Source) {
@@ -49,8 +49,8 @@ func (e *Engine) RunSources(srcs []capture.Source, stop <-chan struct{}) error {
 		}(i, w, srcs[i])
 	}
 	wg.Wait()
-	e.read += read.Load()
-	e.bytes += bytes.Load()
+	e.read += read.Swap(0)
+	e.bytes += bytes.Swap(0)
 	return errors.Join(errs...)
 }
 
@@ -63,4 +63,19 @@ func (w *worker) tick(ts int64) {
 		w.lastSweep = w.now
 	}
 	w.out.Flush()
+	w.publish()
+}
+
+// Live returns counters of a running RunSources for health pages: packets and bytes read so
+// far (exact), and the workers' decoded packets and flows as they last published them (once
+// a second of packet time, and on every quiet tick). Per-protocol counts come with Finish.
+func (e *Engine) Live() *Summary {
+	s := &Summary{Drops: map[string]uint64{}, Counters: map[string]uint64{}, PDUs: map[string]uint64{}, Weirds: map[string]uint64{}}
+	s.Packets = e.read + e.liveRead.Load()
+	s.Bytes = e.bytes + e.liveBytes.Load()
+	for _, w := range e.workers {
+		s.Decoded += w.pubDecoded.Load()
+		s.Flows += w.pubFlows.Load()
+	}
+	return s
 }

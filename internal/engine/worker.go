@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"sync/atomic"
 
 	"github.com/quietwire/quietwire/dissect"
 	"github.com/quietwire/quietwire/internal/decode"
@@ -34,18 +35,19 @@ type worker struct {
 	l2      map[l2key]*Flow
 	lrus    [numClasses]lru
 
-	now       int64
-	firstTS   int64
-	lastSweep int64
-	decoded   uint64
-	drops     [decode.NumReasons]uint64
-	ctr       map[string]uint64
-	pdus      map[string]uint64
-	weirds    map[string]uint64
-	flowsSeen uint64
-	reasmMem  int64
-	connEnv   dissect.Env
-	free      []*Flow
+	now                  int64
+	firstTS              int64
+	lastSweep            int64
+	decoded              uint64
+	drops                [decode.NumReasons]uint64
+	ctr                  map[string]uint64
+	pdus                 map[string]uint64
+	weirds               map[string]uint64
+	flowsSeen            uint64
+	reasmMem             int64
+	connEnv              dissect.Env
+	free                 []*Flow
+	pubDecoded, pubFlows atomic.Uint64 // published counters for Live
 	// hot counters kept out of the ctr map
 	l2Unhandled uint64
 	// the flow of the previous packet: consecutive packets of one flow skip the map lookup
@@ -612,7 +614,14 @@ func (w *worker) timeout(f *Flow) int64 {
 	return cfg.OtherTimeout
 }
 
+// publish makes the worker's counters visible to Engine.Live (another goroutine).
+func (w *worker) publish() {
+	w.pubDecoded.Store(w.decoded)
+	w.pubFlows.Store(w.flowsSeen)
+}
+
 func (w *worker) sweep() {
+	w.publish()
 	cfg := &w.e.cfg
 	timeouts := [numClasses]int64{cfg.TCPTimeout, cfg.UDPTimeout, cfg.OtherTimeout}
 	for c := range w.lrus {
