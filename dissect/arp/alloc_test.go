@@ -4,13 +4,9 @@ import (
 	"testing"
 
 	"github.com/quietwire/quietwire/dissect"
+
+	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
-
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
 
 var typical = [][]byte{
 	arpv4(opRequest, macA, [4]byte{10, 0, 0, 2}, [6]byte{}, [4]byte{10, 0, 0, 1}),
@@ -20,7 +16,7 @@ var typical = [][]byte{
 }
 
 func benchParser() (dissect.Parser, *dissect.Env) {
-	env := &dissect.Env{Flow: l2flow(macA, bcast), Name: "arp", TS: t0, Out: discard{}}
+	env := &dissect.Env{Flow: l2flow(macA, bcast), Name: "arp", TS: t0, Out: dissecttest.Discard{}}
 	return newParser(env), env
 }
 

@@ -8,17 +8,7 @@ import (
 
 // FuzzParse runs the registry-wide harness over direction-tagged frames (dissecttest.Sep).
 func FuzzParse(f *testing.F) {
-	seed := func(frames ...[]byte) []byte {
-		var out []byte
-		for i, fr := range frames {
-			if i > 0 {
-				out = append(out, dissecttest.Sep...)
-			}
-			out = append(out, 0)
-			out = append(out, fr...)
-		}
-		return out
-	}
+	seed := dissecttest.SeedFrames
 	req := arpv4(opRequest, macA, [4]byte{10, 0, 0, 2}, [6]byte{}, [4]byte{10, 0, 0, 1})
 	rep := arpv4(opReply, macB, [4]byte{10, 0, 0, 1}, macA, [4]byte{10, 0, 0, 2})
 	f.Add(seed(req, rep))

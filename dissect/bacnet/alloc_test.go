@@ -7,13 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-// discard is an Output that keeps nothing, as a production writer would after copying.
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 type step struct {
 	dir dissect.Dir
 	b   []byte
@@ -30,7 +23,7 @@ var typical = []step{
 }
 
 func newBenchParser() *parser {
-	env := &dissect.Env{Flow: dissecttest.Flow(17, 47808), Name: "bacnet", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(17, 47808), Name: "bacnet", TS: 1, Out: dissecttest.Discard{}}
 	return newParser(env).(*parser)
 }
 

@@ -9,17 +9,7 @@ import (
 // FuzzParse runs the registry-wide harness over direction-tagged datagrams (dissecttest.Sep):
 // no panic, valid JSON in every record.
 func FuzzParse(f *testing.F) {
-	chunk := func(dir byte, b []byte) []byte { return append([]byte{dir}, b...) }
-	seed := func(chunks ...[]byte) []byte {
-		var out []byte
-		for i, c := range chunks {
-			if i > 0 {
-				out = append(out, dissecttest.Sep...)
-			}
-			out = append(out, c...)
-		}
-		return out
-	}
+	chunk, seed := dissecttest.Chunk, dissecttest.Seed
 	f.Add(seed(chunk(0, rpReq), chunk(1, rpAck), chunk(0, wpReq), chunk(1, wpAck)))
 	f.Add(seed(chunk(0, whoIs), chunk(1, iAm), chunk(0, rpModelReq), chunk(1, rpModelAck)))
 	f.Add(seed(chunk(0, reinitReq), chunk(1, reinitErr), chunk(0, unicast(0x00, 0x05, 0x05, 0x11, 0x09, 0x05, 0x19, 0x01)), chunk(1, unicast(0x60, 0x05, 0x05))))

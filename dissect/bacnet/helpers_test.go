@@ -75,14 +75,6 @@ func feed(t *testing.T, p *parser, dir dissect.Dir, b []byte) {
 }
 
 // weirds returns the names of the weird records.
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
-}
-
 // check compares fields of rec with want.
 func check(t *testing.T, what string, rec dissecttest.Rec, want map[string]string) {
 	t.Helper()

@@ -135,7 +135,7 @@ func TestParse(t *testing.T) {
 		}
 	}
 	// The reject and abort answer requests that were never seen: unsolicited.
-	if w := strings.Join(weirds(c), ","); w != "bacnet_unsolicited_response,bacnet_unsolicited_response" {
+	if w := strings.Join(c.WeirdNames(), ","); w != "bacnet_unsolicited_response,bacnet_unsolicited_response" {
 		t.Errorf("weirds = %s", w)
 	}
 	if p.env.PDUs != uint64(len(cases)) {
@@ -163,7 +163,7 @@ func TestMalformed(t *testing.T) {
 	for _, tc := range cases {
 		p, c := newTest()
 		feed(t, p, dissect.Orig, tc.in)
-		w := weirds(c)
+		w := c.WeirdNames()
 		if len(w) == 0 || w[len(w)-1] != tc.weird {
 			t.Errorf("%s: weirds %v, want %s", tc.name, w, tc.weird)
 		}
@@ -176,7 +176,7 @@ func TestMalformed(t *testing.T) {
 	b := append([]byte(nil), whoIs...)
 	b[3] = 0x11
 	feed(t, p, dissect.Orig, b)
-	if w := weirds(c); len(w) != 1 || w[0] != "bacnet_bad_bvlc_length" || len(c.Logs("bacnet_discovery")) != 1 {
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != "bacnet_bad_bvlc_length" || len(c.Logs("bacnet_discovery")) != 1 {
 		t.Errorf("length mismatch: weirds %v, discovery %d", w, len(c.Logs("bacnet_discovery")))
 	}
 }

@@ -70,8 +70,8 @@ func TestSegmentedMessage(t *testing.T) {
 		for _, d := range [][]byte{pdus[0], pdus[1], pdus[1], pdus[2]} {
 			feed(t, p, dissect.Resp, d)
 		}
-		if n := len(c.Logs("bacnet_property")); n != 31 || len(weirds(c)) != 0 {
-			t.Errorf("%d property rows (want 31), weirds %v", n, weirds(c))
+		if n := len(c.Logs("bacnet_property")); n != 31 || len(c.WeirdNames()) != 0 {
+			t.Errorf("%d property rows (want 31), weirds %v", n, c.WeirdNames())
 		}
 	})
 	t.Run("byte at a time", func(t *testing.T) {
@@ -83,14 +83,14 @@ func TestSegmentedMessage(t *testing.T) {
 		if len(c.Logs("bacnet")) != 0 || s.Pending(dissect.Orig) != 0 {
 			t.Errorf("single bytes logged %d records, pending %d", len(c.Logs("bacnet")), s.Pending(dissect.Orig))
 		}
-		if w := weirds(c); len(w) != len(rpReq) {
+		if w := c.WeirdNames(); len(w) != len(rpReq) {
 			t.Errorf("weirds %v", w)
 		}
 	})
 	t.Run("trailing bytes in a datagram", func(t *testing.T) {
 		p, c := newTest()
 		feed(t, p, dissect.Orig, append(append([]byte(nil), rpReq...), rpReq...))
-		if w := weirds(c); len(w) != 1 || w[0] != "bacnet_bad_bvlc_length" {
+		if w := c.WeirdNames(); len(w) != 1 || w[0] != "bacnet_bad_bvlc_length" {
 			t.Errorf("weirds %v", w)
 		}
 	})
@@ -102,7 +102,7 @@ func TestSegmentedMessage(t *testing.T) {
 		s.Write(t, dissect.Resp, pdus[0])
 		s.Gap(dissect.Resp, len(pdus[1])) // what the engine would say if it could see the loss
 		s.Write(t, dissect.Resp, pdus[2])
-		if w := strings.Join(weirds(c), ","); w != "bacnet_segment_out_of_order" {
+		if w := strings.Join(c.WeirdNames(), ","); w != "bacnet_segment_out_of_order" {
 			t.Errorf("weirds %s", w)
 		}
 		b := c.Logs("bacnet")
@@ -122,7 +122,7 @@ func TestSegmentedMessage(t *testing.T) {
 		for i := 1; i < 60; i++ {
 			feed(t, p, dissect.Resp, unicast(append([]byte{0x3c, 0x07, byte(i), 0x04, 0x0c}, seg...)...))
 		}
-		if w := weirds(c); len(w) != 1 || w[0] != "bacnet_segment_overflow" {
+		if w := c.WeirdNames(); len(w) != 1 || w[0] != "bacnet_segment_overflow" {
 			t.Errorf("weirds %v", w)
 		}
 		if cap(p.reasm[dissect.Resp].buf) > 2*maxReassembly {
@@ -190,7 +190,7 @@ func TestPairingAndCounts(t *testing.T) {
 	feed(t, p, dissect.Orig, unicast(0x00, 0x05, 0x12, 0x11, 0x19, 0x01))
 	feed(t, p, dissect.Resp, unicast(0x60, 0x12, 0x05)) // reject of the DCC
 	p.Close()
-	got := strings.Join(weirds(c), ",")
+	got := strings.Join(c.WeirdNames(), ",")
 	want := "bacnet_unsolicited_response,bacnet_error_pdus,bacnet_reject_pdus,bacnet_abort_pdus,bacnet_unanswered_requests"
 	if got != want {
 		t.Errorf("weirds\n got %s\nwant %s", got, want)

@@ -4,16 +4,12 @@ import (
 	"testing"
 
 	"github.com/quietwire/quietwire/dissect"
+
+	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func benchParser() (dissect.Parser, *dissect.Env) {
-	env := &dissect.Env{Flow: flow(), Name: "cdp", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: flow(), Name: "cdp", TS: 1, Out: dissecttest.Discard{}}
 	return newParser(env), env
 }
 

@@ -8,17 +8,7 @@ import (
 
 // FuzzParse runs the registry-wide harness over direction-tagged frames (dissecttest.Sep).
 func FuzzParse(f *testing.F) {
-	seed := func(frames ...[]byte) []byte {
-		var out []byte
-		for i, fr := range frames {
-			if i > 0 {
-				out = append(out, dissecttest.Sep...)
-			}
-			out = append(out, 0)
-			out = append(out, fr...)
-		}
-		return out
-	}
+	seed := dissecttest.SeedFrames
 	f.Add(seed(router, sw))
 	f.Add(seed(router[:30], sw[:50], router))
 	f.Add(seed(cat(router[:4], tlv(tlvAddresses, 0, 0, 0, 9, 0x01, 0x01, 0xcc, 0x00, 0x04, 1, 2, 3, 4))))

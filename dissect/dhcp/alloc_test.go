@@ -7,15 +7,9 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func TestSteadyStateAllocs(t *testing.T) {
 	tab := newTable()
-	env := &dissect.Env{Flow: clientFlow("C1"), Name: "dhcp", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: clientFlow("C1"), Name: "dhcp", TS: 1, Out: dissecttest.Discard{}}
 	p := newParserTable(env, tab)
 	cycle := func() {
 		for _, b := range [][]byte{discover, offer, request, ack} {
@@ -33,7 +27,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 
 func BenchmarkParse(b *testing.B) {
 	tab := newTable()
-	env := &dissect.Env{Flow: dissecttest.Flow(17, 67), Name: "dhcp", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(17, 67), Name: "dhcp", TS: 1, Out: dissecttest.Discard{}}
 	p := newParserTable(env, tab)
 	msgs := [][]byte{discover, offer, request, ack}
 	b.ReportAllocs()

@@ -87,14 +87,6 @@ func newTest(t testing.TB, proto uint8) (*parser, *dissecttest.Capture) {
 	return NewParser(env, DefaultConfig()).(*parser), c
 }
 
-func weirds(c *dissecttest.Capture) map[string]int {
-	m := map[string]int{}
-	for _, r := range c.Logs("weird") {
-		m[r.Get("name")]++
-	}
-	return m
-}
-
 func TestCRC(t *testing.T) {
 	// Reference: the header of a real frame (zeek dnp3_read.pcap) and its CRC bytes.
 	hdr := []byte{0x05, 0x64, 0x11, 0xc4, 0x04, 0x00, 0x03, 0x00}
@@ -165,7 +157,7 @@ func TestReadExchange(t *testing.T) {
 		t.Errorf("second response header %s", o.Raw)
 	}
 	if len(c.Logs("weird")) != 0 {
-		t.Errorf("weirds: %v", weirds(c))
+		t.Errorf("weirds: %v", c.WeirdCounts())
 	}
 	facts := map[string]string{}
 	for _, f := range c.Facts {
@@ -254,7 +246,7 @@ func TestEvents(t *testing.T) {
 		if len(c.Events) != 1 || c.Events[0].Kind != tt.kind || c.Events[0].Detail != tt.detail {
 			t.Errorf("%s: events %+v", tt.name, c.Events)
 		}
-		if w := weirds(c); len(w) != 0 {
+		if w := c.WeirdCounts(); len(w) != 0 {
 			t.Errorf("%s: weirds %v", tt.name, w)
 		}
 	}
@@ -278,7 +270,7 @@ func TestOpenFileName(t *testing.T) {
 	p, c := newTest(t, 6)
 	p.Parse(dissect.Orig, req(app...))
 	if len(c.Events) != 1 || c.Events[0].Kind != dissect.EvFileTransfer || c.Events[0].Detail != "OPEN_FILE /test.xml" {
-		t.Errorf("events %+v weirds %v", c.Events, weirds(c))
+		t.Errorf("events %+v weirds %v", c.Events, c.WeirdCounts())
 	}
 }
 
@@ -403,7 +395,7 @@ func TestAnomalies(t *testing.T) {
 		if err != nil || n != len(tt.in) {
 			t.Errorf("%s: Parse = %d/%d, %v", tt.name, n, len(tt.in), err)
 		}
-		if w := weirds(c); w[tt.want] != 1 {
+		if w := c.WeirdCounts(); w[tt.want] != 1 {
 			t.Errorf("%s: weirds %v, want one %s", tt.name, w, tt.want)
 		}
 	}
@@ -416,7 +408,7 @@ func TestFragmentTooLarge(t *testing.T) {
 	p := NewParser(env, cfg)
 	app := append([]byte{0xc0, 0x02}, bytes.Repeat([]byte{0x3c, 0x02, 0x06}, 200)...)
 	p.Parse(dissect.Orig, req(app...))
-	if w := weirds(c); w[weirdFragmentTooLarge] != 1 {
+	if w := c.WeirdCounts(); w[weirdFragmentTooLarge] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	if len(c.Logs("dnp3")) != 0 {
@@ -436,7 +428,7 @@ func TestUnsolicitedWithoutEnable(t *testing.T) {
 	p.Parse(dissect.Resp, unsol)
 	p.Parse(dissect.Orig, enable)
 	p.Parse(dissect.Resp, unsol)
-	if w := weirds(c); w[weirdUnsolDisabled] != 1 || len(w) != 1 {
+	if w := c.WeirdCounts(); w[weirdUnsolDisabled] != 1 || len(w) != 1 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -447,7 +439,7 @@ func TestUnmatchedResponse(t *testing.T) {
 	p.Parse(dissect.Orig, req(0xc1, 0x01, 0x3c, 0x01, 0x06))
 	p.Parse(dissect.Resp, resp(0xc1, 0x81, 0, 0))
 	p.Parse(dissect.Resp, resp(0xc7, 0x81, 0, 0)) // seq 7: nobody asked
-	if w := weirds(c); w[weirdUnmatched] != 1 || len(w) != 1 {
+	if w := c.WeirdCounts(); w[weirdUnmatched] != 1 || len(w) != 1 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -463,7 +455,7 @@ func TestMultiFrameFragment(t *testing.T) {
 	p.Parse(dissect.Resp, frames)
 	objs := c.Logs("dnp3_objects")
 	if len(objs) != 1 || objs[0].Get("object_count") != "299" || objs[0].Get("range_high") != "298" {
-		t.Fatalf("objects %v weirds %v", objs, weirds(c))
+		t.Fatalf("objects %v weirds %v", objs, c.WeirdCounts())
 	}
 	if p.env.PDUs != 3 {
 		t.Errorf("PDUs %d, want 3 frames", p.env.PDUs)
@@ -479,7 +471,7 @@ func TestUDP(t *testing.T) {
 	if n, _ := p.Parse(dissect.Resp, readClass0Resp[:20]); n != 20 {
 		t.Fatalf("n = %d", n)
 	}
-	if w := weirds(c); w[weirdTruncatedFrame] != 1 {
+	if w := c.WeirdCounts(); w[weirdTruncatedFrame] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	p.Parse(dissect.Resp, readClass0Resp)

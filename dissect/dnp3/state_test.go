@@ -58,7 +58,7 @@ func TestSegmentation(t *testing.T) {
 		if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 			t.Errorf("%s: %v", name, got)
 		}
-		if w := weirds(c); len(w) != 0 {
+		if w := c.WeirdCounts(); len(w) != 0 {
 			t.Errorf("%s: weirds %v", name, w)
 		}
 		if n := len(c.Logs("dnp3_control")); n != 2 {
@@ -88,7 +88,7 @@ func TestGapResync(t *testing.T) {
 		t.Errorf("after gap: %v", got)
 	}
 	// The garbage after the gap is expected: no weird for it.
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdCounts(); len(w) != 0 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -107,7 +107,7 @@ func TestGapInsideFragment(t *testing.T) {
 	p.Gap(dissect.Resp, first)
 	p.Parse(dissect.Resp, frames[2*first:])
 	p.Parse(dissect.Resp, readClass0Resp)
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdCounts(); len(w) != 0 {
 		t.Errorf("weirds %v", w)
 	}
 	if l := c.Logs("dnp3"); len(l) != 1 {
@@ -178,7 +178,7 @@ func TestLinkOnlyRole(t *testing.T) {
 
 func TestZeroAllocs(t *testing.T) {
 	env, _ := dissecttest.NewEnv("dnp3", dissecttest.Flow(6, 20000))
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := NewParser(env, DefaultConfig())
 	big := []byte{0xc3, 0x81, 0x00, 0x00, 0x1e, 0x04, 0x01, 0x00, 0x00, 0x2a, 0x01}
 	for i := 0; i < 299; i++ {
@@ -197,15 +197,9 @@ func TestZeroAllocs(t *testing.T) {
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func BenchmarkParse(b *testing.B) {
 	env, _ := dissecttest.NewEnv("dnp3", dissecttest.Flow(6, 20000))
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := NewParser(env, DefaultConfig())
 	b.ReportAllocs()
 	b.SetBytes(int64(len(readClass0) + len(readClass0Resp)))

@@ -7,12 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // typical is a resolver's traffic: A, AAAA with a CNAME chain, TXT and a PTR lookup, each
 // answered.
 var typical = func() [][]byte {
@@ -31,7 +25,7 @@ var typical = func() [][]byte {
 }()
 
 func newBenchParser() *parser {
-	env := &dissect.Env{Flow: dissecttest.Flow(17, 53), Name: "dns", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(17, 53), Name: "dns", TS: 1, Out: dissecttest.Discard{}}
 	return newParser(env).(*parser)
 }
 
@@ -47,7 +41,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 	if a := testing.AllocsPerRun(200, cycle); a != 0 {
 		t.Errorf("%.1f allocs per cycle of %d messages, want 0", a, len(typical))
 	}
-	tcp := newParser(&dissect.Env{Flow: dissecttest.Flow(6, 53), Name: "dns", TS: 1, Out: discard{}}).(*parser)
+	tcp := newParser(&dissect.Env{Flow: dissecttest.Flow(6, 53), Name: "dns", TS: 1, Out: dissecttest.Discard{}}).(*parser)
 	framed := [][]byte{tcpFrame(aQuery), tcpFrame(aReply)}
 	tcycle := func() {
 		tcp.Parse(dissect.Orig, framed[0])

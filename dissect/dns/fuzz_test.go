@@ -9,17 +9,7 @@ import (
 // FuzzParse runs the registry-wide harness (DNS over TCP, as the factory's first transport)
 // over direction-tagged chunks, seeded with the handmade messages of the unit tests.
 func FuzzParse(f *testing.F) {
-	chunk := func(dir byte, b []byte) []byte { return append([]byte{dir}, b...) }
-	seed := func(chunks ...[]byte) []byte {
-		var out []byte
-		for i, c := range chunks {
-			if i > 0 {
-				out = append(out, dissecttest.Sep...)
-			}
-			out = append(out, c...)
-		}
-		return out
-	}
+	chunk, seed := dissecttest.Chunk, dissecttest.Seed
 	f.Add(seed(chunk(0, tcpFrame(aQuery)), chunk(1, tcpFrame(aReply))))
 	f.Add(seed(chunk(0, tcpFrame(aQuery)[:5]), chunk(0xff, []byte{1, 2}), chunk(0, tcpFrame(aQuery)), chunk(1, tcpFrame(aReply))))
 	upd := cat(hdr(1, 0x2800, 1, 1, 1, 0), question("example.org", typeSOA, 1),

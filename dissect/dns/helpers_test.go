@@ -88,14 +88,6 @@ func (tc *tcase) udp(t *testing.T, dir dissect.Dir, b []byte) {
 // tcpFrame prefixes a message with its 2-byte length (RFC 1035 §4.2.2).
 func tcpFrame(m []byte) []byte { return cat(u16(uint16(len(m))), m) }
 
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
-}
-
 type netipAddr = netip.Addr
 
 func parseAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

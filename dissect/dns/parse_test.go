@@ -94,7 +94,7 @@ func TestAnswerFormats(t *testing.T) {
 			if c.want == "" && got != nil || c.want != "" && (len(got) != 1 || got[0] != c.want) {
 				t.Errorf("answers = %v, want [%s]", got, c.want)
 			}
-			if w := weirds(tc.cap); len(w) != 0 {
+			if w := tc.cap.WeirdNames(); len(w) != 0 {
 				t.Errorf("weirds %v", w)
 			}
 			// Types main.zeek has no handler for leave rtt, AA and RA unset (the tkey
@@ -158,7 +158,7 @@ func TestPendingTableBounded(t *testing.T) {
 	if n := len(tc.cap.Logs("dns")); n != 10 {
 		t.Errorf("%d evicted records written, want 10", n)
 	}
-	if w := weirds(tc.cap); len(w) != 1 || w[0] != "dns_pending_table_full" {
+	if w := tc.cap.WeirdNames(); len(w) != 1 || w[0] != "dns_pending_table_full" {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -241,7 +241,7 @@ func TestMalformed(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tc := newCase(17, 53)
 			tc.udp(t, dissect.Orig, c.msg)
-			if w := weirds(tc.cap); len(w) != 1 || w[0] != c.want {
+			if w := tc.cap.WeirdNames(); len(w) != 1 || w[0] != c.want {
 				t.Errorf("weirds %v, want [%s]", w, c.want)
 			}
 		})

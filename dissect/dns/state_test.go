@@ -82,7 +82,7 @@ func TestTCPSegmentation(t *testing.T) {
 		if err := s.Write(t, 0, []byte{0, 3, 1, 2, 3}); err == nil {
 			t.Error("no error for a 3-byte message")
 		}
-		if w := weirds(cap); len(w) != 1 || w[0] != "dns_tcp_bad_length" {
+		if w := cap.WeirdNames(); len(w) != 1 || w[0] != "dns_tcp_bad_length" {
 			t.Errorf("weirds %v", w)
 		}
 	})

@@ -76,14 +76,6 @@ func feed(t testing.TB, p dissect.Parser, dir dissect.Dir, pdus ...[]byte) {
 	}
 }
 
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
-}
-
 func kinds(c *dissecttest.Capture) []string {
 	var out []string
 	for _, e := range c.Events {

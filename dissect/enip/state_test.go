@@ -60,7 +60,7 @@ func TestIdentityGetAttributesAll(t *testing.T) {
 	if fact(c, dissect.Orig, dissect.AttrRole) != "enip_client" {
 		t.Error("no client role")
 	}
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdNames(); len(w) != 0 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -95,7 +95,7 @@ func TestMultipleServicePacketConnected(t *testing.T) {
 	if fact(c, dissect.Resp, dissect.AttrVendorID) != "1" {
 		t.Errorf("facts %+v", c.Facts)
 	}
-	if w := weirds(c); !reflect.DeepEqual(w, []string{"cip_error_status", "cip_error_status"}) {
+	if w := c.WeirdNames(); !reflect.DeepEqual(w, []string{"cip_error_status", "cip_error_status"}) {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -125,7 +125,7 @@ func TestUnconnectedSendWriteTag(t *testing.T) {
 		!strings.Contains(c.Events[0].Detail, "tag=Speed") {
 		t.Fatalf("events %+v", c.Events)
 	}
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdNames(); len(w) != 0 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -270,7 +270,7 @@ func TestAnomalies(t *testing.T) {
 			// A good PDU first, so the direction is in step.
 			feed(t, p, tt.dir, encapPDU(cmdRegisterSession, 0, 0, cat(le16(1), le16(0))))
 			feed(t, p, tt.dir, tt.pdu)
-			if got := weirds(c); !reflect.DeepEqual(got, tt.want) {
+			if got := c.WeirdNames(); !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("weirds %v, want %v", got, tt.want)
 			}
 			if len(c.Logs("enip")) != 2 {
@@ -286,12 +286,12 @@ func TestUnmatchedResponse(t *testing.T) {
 	feed(t, p, dissect.Resp, encapPDU(cmdSendRRData, session, 5, rrData(rsp(svcGetAttributeSingle, 0, nil))))
 	feed(t, p, dissect.Orig, encapPDU(cmdSendRRData, session, 6, rrData(req(svcGetAttributeSingle, cat(cls(1, 1), []byte{0x30, 1}), nil))))
 	feed(t, p, dissect.Resp, encapPDU(cmdSendRRData, session, 6, rrData(rsp(svcGetAttributeSingle, 0, le16(1)))))
-	if len(weirds(c)) != 0 {
-		t.Fatalf("weirds %v", weirds(c))
+	if len(c.WeirdNames()) != 0 {
+		t.Fatalf("weirds %v", c.WeirdNames())
 	}
 	// Sender context 7 was never asked.
 	feed(t, p, dissect.Resp, encapPDU(cmdSendRRData, session, 7, rrData(rsp(svcGetAttributeSingle, 0, nil))))
-	if got := weirds(c); !reflect.DeepEqual(got, []string{"cip_unmatched_response"}) {
+	if got := c.WeirdNames(); !reflect.DeepEqual(got, []string{"cip_unmatched_response"}) {
 		t.Fatalf("weirds %v", got)
 	}
 }
@@ -301,7 +301,7 @@ func TestPendingFlood(t *testing.T) {
 	for i := 0; i < maxPending+10; i++ {
 		feed(t, p, dissect.Orig, encapPDU(cmdSendRRData, session, uint64(i), rrData(req(svcGetAttributesAll, cls(1, 1), nil))))
 	}
-	if got := weirds(c); !reflect.DeepEqual(got, []string{"enip_pending_flood"}) {
+	if got := c.WeirdNames(); !reflect.DeepEqual(got, []string{"enip_pending_flood"}) {
 		t.Fatalf("weirds %v", got)
 	}
 	// The newest requests are still paired.
@@ -445,7 +445,7 @@ func TestImpossibleLengthDoesNotStall(t *testing.T) {
 	if s.Pending(dissect.Orig) != 0 {
 		t.Fatalf("%d bytes pending", s.Pending(dissect.Orig))
 	}
-	if got := weirds(c); !reflect.DeepEqual(got, []string{"enip_bad_header"}) {
+	if got := c.WeirdNames(); !reflect.DeepEqual(got, []string{"enip_bad_header"}) {
 		t.Fatalf("weirds %v", got)
 	}
 	if n := len(c.Logs("enip")); n != 2 {

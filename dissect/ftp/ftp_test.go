@@ -203,12 +203,6 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { dissecttest.Fuzz(t, "ftp", data, 70000) })
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 var cycle = [][2][]byte{
 	{[]byte("PWD\r\n"), []byte("257 \"/\" is the current directory\r\n")},
 	{[]byte("TYPE A\r\n"), []byte("200 Switching to ASCII mode.\r\n")},
@@ -216,7 +210,7 @@ var cycle = [][2][]byte{
 }
 
 func TestSteadyStateAllocs(t *testing.T) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 21), Name: "ftp", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 21), Name: "ftp", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	run := func() {
 		for _, x := range cycle {
@@ -231,7 +225,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 21), Name: "ftp", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 21), Name: "ftp", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

@@ -7,29 +7,10 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-// el builds one BER TLV with a short or long (0x81/0x82) definite length.
-func el(tag byte, v ...byte) []byte {
-	b := []byte{tag}
-	switch n := len(v); {
-	case n < 0x80:
-		b = append(b, byte(n))
-	case n < 0x100:
-		b = append(b, 0x81, byte(n))
-	default:
-		b = append(b, 0x82, byte(n>>8), byte(n))
-	}
-	return append(b, v...)
-}
+// el and cat build frames: BER TLVs and their concatenation.
+var el, cat = dissecttest.BER, dissecttest.Cat
 
 func str(tag byte, s string) []byte { return el(tag, []byte(s)...) }
-
-func cat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
 
 // frame builds a GOOSE payload (after the Ethertype): header with the right Length + APDU.
 func frame(appid uint16, reserved1 uint16, apdu []byte) []byte {
@@ -89,14 +70,6 @@ func run(t testing.TB, frames ...[]byte) *dissecttest.Capture {
 	}
 	p.Close()
 	return c
-}
-
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
 }
 
 func count(list []string, name string) int {

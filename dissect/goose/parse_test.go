@@ -48,7 +48,7 @@ func TestParseSample(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdNames(); len(w) != 0 {
 		t.Errorf("weirds %v on a clean frame", w)
 	}
 }
@@ -131,8 +131,8 @@ func TestLongLengthAndBounds(t *testing.T) {
 	// Length field beyond the frame: logged (malformed) with a truncation weird.
 	tr := append([]byte(nil), f[:40]...)
 	c := run(t, tr)
-	if count(weirds(c), weirdTruncated) != 1 || c.Logs("goose")[0].Get("parse_error") != "malformed_asn1" {
-		t.Errorf("truncated frame: weirds %v, rec %s", weirds(c), c.Logs("goose")[0].Raw)
+	if count(c.WeirdNames(), weirdTruncated) != 1 || c.Logs("goose")[0].Get("parse_error") != "malformed_asn1" {
+		t.Errorf("truncated frame: weirds %v, rec %s", c.WeirdNames(), c.Logs("goose")[0].Raw)
 	}
 	// Ethernet padding after Length is ignored.
 	padded := append(append([]byte(nil), f...), 0, 0, 0, 0, 0, 0)
@@ -141,8 +141,8 @@ func TestLongLengthAndBounds(t *testing.T) {
 	}
 	// Shorter than the header: no record, one weird.
 	c = run(t, []byte{0, 1, 0})
-	if len(c.Logs("goose")) != 0 || count(weirds(c), weirdTruncated) != 1 {
-		t.Errorf("3-byte frame: %v", weirds(c))
+	if len(c.Logs("goose")) != 0 || count(c.WeirdNames(), weirdTruncated) != 1 {
+		t.Errorf("3-byte frame: %v", c.WeirdNames())
 	}
 }
 

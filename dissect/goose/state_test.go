@@ -46,7 +46,7 @@ func TestSequenceAnomalies(t *testing.T) {
 				frames = append(frames, fr(f))
 			}
 			c := run(t, frames...)
-			w := weirds(c)
+			w := c.WeirdNames()
 			total := 0
 			for name, n := range tc.want {
 				if got := count(w, name); got != n {
@@ -67,8 +67,8 @@ func TestSequenceAnomalies(t *testing.T) {
 func TestSimulateBitInHeader(t *testing.T) {
 	f := fields{ref: "r", st: 1, confRev: 1}
 	c := run(t, frame(1, 0x8000, f.pdu()), frame(1, 0x8000, f.pdu()))
-	if count(weirds(c), weirdSimulateBit) != 1 {
-		t.Errorf("weirds %v", weirds(c))
+	if count(c.WeirdNames(), weirdSimulateBit) != 1 {
+		t.Errorf("weirds %v", c.WeirdNames())
 	}
 }
 
@@ -103,8 +103,8 @@ func TestStreamTableCap(t *testing.T) {
 		frames = append(frames, fr(fields{ref: "gcb" + string(rune('A'+i)), st: 1}))
 	}
 	c := run(t, frames...)
-	if count(weirds(c), weirdStreamsFull) != 1 {
-		t.Errorf("weirds %v", weirds(c))
+	if count(c.WeirdNames(), weirdStreamsFull) != 1 {
+		t.Errorf("weirds %v", c.WeirdNames())
 	}
 	if len(c.Logs("goose")) != len(frames) {
 		t.Errorf("records %d, want %d (logging goes on past the cap)", len(c.Logs("goose")), len(frames))
@@ -182,7 +182,7 @@ func TestStreamSemantics(t *testing.T) {
 
 func TestNoAllocs(t *testing.T) {
 	env, _ := dissecttest.NewEnv("goose", gooseFlow())
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	frames := [][]byte{sampleFrame, fr(fields{ref: "IED1/LLN0$GO$gcb1", st: 1, sq: 0, confRev: 1})}
 	for _, f := range frames {
@@ -200,15 +200,9 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte)  {}
-func (discard) Fact(*dissect.Fact)     {}
-func (discard) Event(e *dissect.Event) {}
-
 func BenchmarkParse(b *testing.B) {
 	env, _ := dissecttest.NewEnv("goose", gooseFlow())
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(sampleFrame)))

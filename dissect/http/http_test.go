@@ -30,14 +30,6 @@ func run(t testing.TB, steps ...step) *dissecttest.Capture {
 	return c
 }
 
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
-}
-
 func want(t *testing.T, r dissecttest.Rec, kv ...string) {
 	t.Helper()
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -135,7 +127,7 @@ func TestTransactions(t *testing.T) {
 			for i, kv := range tc.recs {
 				want(t, recs[i], kv...)
 			}
-			got := strings.Join(weirds(c), ",")
+			got := strings.Join(c.WeirdNames(), ",")
 			for _, w := range tc.weirds {
 				if !strings.Contains(got, w) {
 					t.Errorf("weirds %q lack %s", got, w)

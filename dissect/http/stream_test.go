@@ -7,13 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-// discard is an Output that keeps nothing, as a production writer would after copying.
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func feed(t *testing.T, split func(dir dissect.Dir, b []byte) [][]byte, steps ...step) *dissecttest.Capture {
 	t.Helper()
 	env, c := dissecttest.NewEnv("http", dissecttest.Flow(6, 80))
@@ -39,7 +32,7 @@ func TestSegmentation(t *testing.T) {
 		}
 		want(t, recs[0], "uri", "/index.html?a=Ab", "user_agent", "curl/8.0", "response_body_len", "43", "status_code", "200")
 		want(t, recs[1], "trans_depth", "2", "response_body_len", "15")
-		if w := weirds(c); len(w) != 0 {
+		if w := c.WeirdNames(); len(w) != 0 {
 			t.Errorf("weirds %v", w)
 		}
 	}
@@ -106,7 +99,7 @@ func TestGarbageBounded(t *testing.T) {
 			t.Fatalf("%d bytes pending", s.Pending(dissect.Orig))
 		}
 	}
-	if w := weirds(c); len(w) != 1 || w[0] != weirdHeaderOverflow {
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != weirdHeaderOverflow {
 		t.Errorf("weirds %v, want one %s", w, weirdHeaderOverflow)
 	}
 }
@@ -120,7 +113,7 @@ var typical = []step{
 }
 
 func newBenchParser() *parser {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 80), Name: "http", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 80), Name: "http", TS: 1, Out: dissecttest.Discard{}}
 	return newParser(env).(*parser)
 }
 

@@ -8,17 +8,7 @@ import (
 
 // FuzzParse runs the registry-wide harness over direction-tagged frames (dissecttest.Sep).
 func FuzzParse(f *testing.F) {
-	seed := func(frames ...[]byte) []byte {
-		var out []byte
-		for i, fr := range frames {
-			if i > 0 {
-				out = append(out, dissecttest.Sep...)
-			}
-			out = append(out, 0)
-			out = append(out, fr...)
-		}
-		return out
-	}
+	seed := dissecttest.SeedFrames
 	f.Add(seed(switchPDU, orgPDU))
 	f.Add(seed(switchPDU[:30], orgPDU, switchPDU))
 	f.Add(seed(cat(tlv(tlvChassisID, 0x07, 'a'), tlv(tlvPortID, 0x07, 'b'), tlv(tlvTTL, 0, 120), tlv(tlvTTL, 0, 1))))

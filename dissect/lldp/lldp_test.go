@@ -65,12 +65,7 @@ func flow() *dissect.FlowInfo {
 func run(t testing.TB, frames ...[]byte) (*dissecttest.Capture, *dissect.Env) {
 	t.Helper()
 	env, c := dissecttest.NewEnv("lldp", flow())
-	p := newParser(env)
-	for _, f := range frames {
-		if n, err := p.Parse(dissect.Orig, f); n != len(f) || err != nil {
-			t.Fatalf("Parse = %d, %v", n, err)
-		}
-	}
+	dissecttest.ParseFrames(t, env, newParser(env), 0, frames...)
 	return c, env
 }
 

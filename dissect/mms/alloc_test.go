@@ -7,13 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-// discard is an Output that keeps nothing, as a production writer would after copying.
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // typical is a polling cycle of an IEC 61850 client: reads, a name list, a report.
 var typical = []step{
 	c2s(data(readReq)), s2c(data(readResp)),
@@ -23,7 +16,7 @@ var typical = []step{
 }
 
 func newBenchParser() (*parser, *dissect.Env) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 102), Name: "mms", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 102), Name: "mms", TS: 1, Out: dissecttest.Discard{}}
 	return newParser(env).(*parser), env
 }
 

@@ -217,34 +217,6 @@ func run(t testing.TB, steps ...step) *dissecttest.Capture {
 	return c
 }
 
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
-}
-
-func countWeird(c *dissecttest.Capture, name string) int {
-	n := 0
-	for _, w := range weirds(c) {
-		if w == name {
-			n++
-		}
-	}
-	return n
-}
-
-// want checks that record r has the given field values ("" = field absent).
-func want(t *testing.T, what string, r dissecttest.Rec, kv ...string) {
-	t.Helper()
-	for i := 0; i+1 < len(kv); i += 2 {
-		if got := r.Get(kv[i]); got != kv[i+1] {
-			t.Errorf("%s: %s = %q, want %q (record %s)", what, kv[i], got, kv[i+1], r.Raw)
-		}
-	}
-}
-
 func factValues(c *dissecttest.Capture, attr string) []string {
 	var out []string
 	for _, f := range c.Facts {

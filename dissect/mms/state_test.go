@@ -36,9 +36,9 @@ func TestSessionRecords(t *testing.T) {
 		t.Fatalf("%d mms.log lines, want %d", len(recs), len(wantRows))
 	}
 	for i, kv := range wantRows {
-		want(t, recs[i].Get("pdu"), recs[i], kv...)
+		dissecttest.Want(t, recs[i].Get("pdu"), recs[i], kv...)
 	}
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdNames(); len(w) != 0 {
 		t.Errorf("weirds %v", w)
 	}
 	if got := strings.Join(factValues(c, dissect.AttrRole), ","); got != "mms_client,mms_server" {
@@ -71,8 +71,8 @@ func TestGetNameListOfVariablesIsNoLogicalDevice(t *testing.T) {
 	resp := t1(0xa1, integer(0x02, 10), t1(0xa1, t1(0xa0, str(0x1a, "LLN0$ST")), integer(0x81, 0xff)))
 	c := run(t, c2s(data(gnlVarReq)), s2c(data(resp)))
 	recs := c.Logs("mms")
-	want(t, "request", recs[0], "object_class", "namedVariable", "domain", "LD0")
-	want(t, "response", recs[1], "object_class", "namedVariable", "items", `["LLN0$ST"]`, "more_follows", "true")
+	dissecttest.Want(t, "request", recs[0], "object_class", "namedVariable", "domain", "LD0")
+	dissecttest.Want(t, "response", recs[1], "object_class", "namedVariable", "items", `["LLN0$ST"]`, "more_follows", "true")
 	if got := factValues(c, attrLogicalDevice); len(got) != 0 {
 		t.Errorf("logical_device facts %v from a variable list", got)
 	}
@@ -128,12 +128,12 @@ func TestErrorsAndAnomalies(t *testing.T) {
 					t.Errorf("unexpected records: %v", recs)
 				}
 			} else if len(recs) == 0 {
-				t.Fatalf("no mms.log line (weirds %v)", weirds(c))
+				t.Fatalf("no mms.log line (weirds %v)", c.WeirdNames())
 			} else {
-				want(t, tc.name, recs[len(recs)-1], tc.rec...)
+				dissecttest.Want(t, tc.name, recs[len(recs)-1], tc.rec...)
 			}
 			got := map[string]int{}
-			for _, w := range weirds(c) {
+			for _, w := range c.WeirdNames() {
 				got[w]++
 			}
 			for name, n := range tc.weirds {
@@ -169,9 +169,9 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	recs := c.Logs("mms")
-	want(t, "start", recs[0], "program", "PROG1")
-	want(t, "fileDelete", recs[2], "filename", "cfg.xml")
-	want(t, "defineNVL", recs[3], "domain", "LD0", "items", `["LLN0$DS1","MMXU1$MX$TotW"]`)
+	dissecttest.Want(t, "start", recs[0], "program", "PROG1")
+	dissecttest.Want(t, "fileDelete", recs[2], "filename", "cfg.xml")
+	dissecttest.Want(t, "defineNVL", recs[3], "domain", "LD0", "items", `["LLN0$DS1","MMXU1$MX$TotW"]`)
 }
 
 func TestPendingFlood(t *testing.T) {
@@ -185,11 +185,11 @@ func TestPendingFlood(t *testing.T) {
 	last := MaxPending + 9
 	steps = append(steps, s2c(data(t1(0xa1, []byte{0x02, 0x02, byte(last >> 8), byte(last)}, t1(0xa2)))))
 	c := run(t, steps...)
-	if n := countWeird(c, WeirdPendingFlood); n != 1 {
+	if n := c.WeirdCounts()[WeirdPendingFlood]; n != 1 {
 		t.Errorf("%d flood weirds, want 1", n)
 	}
-	if n := countWeird(c, WeirdUnmatched); n != 1 {
-		t.Errorf("%d unmatched weirds, want 1 (%v)", n, weirds(c))
+	if n := c.WeirdCounts()[WeirdUnmatched]; n != 1 {
+		t.Errorf("%d unmatched weirds, want 1 (%v)", n, c.WeirdNames())
 	}
 }
 
@@ -204,7 +204,7 @@ func TestLogicalDeviceCap(t *testing.T) {
 		t.Errorf("%d logical_device facts, want the cap %d", n, MaxLogicalDevices)
 	}
 	r := c.Logs("mms")[1]
-	want(t, "capped items", r, "items_total", "40", "more_follows", "true")
+	dissecttest.Want(t, "capped items", r, "items_total", "40", "more_follows", "true")
 	if n := strings.Count(r.Get("items"), ","); n != maxNames-1 {
 		t.Errorf("items %s: want %d names", r.Get("items"), maxNames)
 	}
@@ -241,8 +241,8 @@ func TestTSDUReassembly(t *testing.T) {
 	}
 	steps = append(steps, c2s(dt(big[:10])), c2s(data(readReq)))
 	c = run(t, steps...)
-	if countWeird(c, WeirdTSDUTooLong) != 1 || len(c.Logs("mms")) != 1 {
-		t.Errorf("oversized TSDU: weirds %v, %d records", weirds(c), len(c.Logs("mms")))
+	if c.WeirdCounts()[WeirdTSDUTooLong] != 1 || len(c.Logs("mms")) != 1 {
+		t.Errorf("oversized TSDU: weirds %v, %d records", c.WeirdNames(), len(c.Logs("mms")))
 	}
 }
 
@@ -251,9 +251,9 @@ func TestBadTPKTResync(t *testing.T) {
 	bad := []byte{0x03, 0x00, 0xff, 0xff, 0x00, 0xf0, 0x80} // LI 0 on a 64 KiB packet
 	c := run(t, c2s(cat(bad, data(readReq))))
 	if n := len(c.Logs("mms")); n != 1 {
-		t.Errorf("%d records after a bad header, want 1 (weirds %v)", n, weirds(c))
+		t.Errorf("%d records after a bad header, want 1 (weirds %v)", n, c.WeirdNames())
 	}
-	if countWeird(c, WeirdCOTPLength) != 1 {
-		t.Errorf("weirds %v", weirds(c))
+	if c.WeirdCounts()[WeirdCOTPLength] != 1 {
+		t.Errorf("weirds %v", c.WeirdNames())
 	}
 }

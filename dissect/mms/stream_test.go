@@ -80,7 +80,7 @@ func TestSegmentation(t *testing.T) {
 					t.Errorf("resync produced a bogus PDU: %s", r.Raw)
 				}
 			}
-			for _, w := range weirds(c) {
+			for _, w := range c.WeirdNames() {
 				if w != WeirdResync && w != WeirdTPKTVersion && w != WeirdUnmatched {
 					t.Errorf("weird %s", w)
 				}

@@ -7,13 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-// discard is an Output that keeps nothing, as a production writer would after copying.
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // typical is a polling cycle: read holding registers, read coils, read input registers,
 // each answered.
 var typical = []step{
@@ -24,7 +17,7 @@ var typical = []step{
 }
 
 func newBenchParser() (*parser, *dissect.Env) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 502), Name: "modbus", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 502), Name: "modbus", TS: 1, Out: dissecttest.Discard{}}
 	return newParser(env).(*parser), env
 }
 

@@ -9,17 +9,7 @@ import (
 // FuzzParse runs the registry-wide harness over direction-tagged chunks (dissecttest.Sep):
 // no panic, 0 <= n <= len(b), valid JSON in every record, bounded pending bytes.
 func FuzzParse(f *testing.F) {
-	chunk := func(dir byte, b []byte) []byte { return append([]byte{dir}, b...) }
-	seed := func(chunks ...[]byte) []byte {
-		var out []byte
-		for i, c := range chunks {
-			if i > 0 {
-				out = append(out, dissecttest.Sep...)
-			}
-			out = append(out, c...)
-		}
-		return out
-	}
+	chunk, seed := dissecttest.Chunk, dissecttest.Seed
 	f.Add(seed(chunk(0, readHoldingReq), chunk(1, readHoldingResp)))
 	f.Add(seed(chunk(0, readCoilsReq), chunk(1, readCoilsResp), chunk(0, exceptionReq), chunk(1, exceptionResp)))
 	f.Add(seed(chunk(0, maskWriteReq), chunk(1, maskWriteReq), chunk(0, rwReq), chunk(1, rwResp)))

@@ -50,7 +50,7 @@ func TestBadHeaderDropsRestOfSegment(t *testing.T) {
 	s.Write(t, dissect.Orig, []byte{0x54, 0, 0, 0, 0, 6, 1, 0x23, 0, 0, 0, 0})
 	s.Write(t, dissect.Orig, []byte{0, 0, 0, 0, 0, 6, 1, 0x24, 8, 0, 0, 0xaa})
 	wantRows(t, c, "0 1 unknown-33 REQ ", "21504 1 unknown-35 REQ ", "0 1 unknown-36 REQ ")
-	if n := countWeird(c, weirdInvalidLength); n != 1 {
+	if n := c.WeirdCounts()[weirdInvalidLength]; n != 1 {
 		t.Errorf("%d %s, want 1", n, weirdInvalidLength)
 	}
 }
@@ -73,8 +73,8 @@ func TestGapCompletesCutADU(t *testing.T) {
 	s.Gap(dissect.Orig, 12)
 	s.Write(t, dissect.Orig, []byte{0, 0, 0, 0, 0, 6, 1, 0x36, 0, 0, 0, 0})
 	wantRows(t, c, "0 0 unknown-38 REQ ", "0 1 unknown-54 REQ ")
-	if n := countWeird(c, weirdInvalidLength) + countWeird(c, weirdInvalidProtocolID); n != 0 {
-		t.Errorf("weirds %v: a header broken by lost bytes is not the sender's anomaly", weirds(c))
+	if n := c.WeirdCounts()[weirdInvalidLength] + c.WeirdCounts()[weirdInvalidProtocolID]; n != 0 {
+		t.Errorf("weirds %v: a header broken by lost bytes is not the sender's anomaly", c.WeirdNames())
 	}
 	if n := s.Pending(dissect.Orig); n != 0 {
 		t.Errorf("%d bytes pending, want 0", n)

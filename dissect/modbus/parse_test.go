@@ -158,7 +158,7 @@ func TestDeviceIDObjects(t *testing.T) {
 	if n := len(c.Logs("modbus_read_device_identification")); n != 2 {
 		t.Errorf("%d device id lines, want 2 (request, one object)", n)
 	}
-	if n := countWeird(c, weirdMalformedPDU); n != 1 {
+	if n := c.WeirdCounts()[weirdMalformedPDU]; n != 1 {
 		t.Errorf("%d malformed weirds, want 1", n)
 	}
 }

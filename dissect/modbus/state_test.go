@@ -109,19 +109,19 @@ func TestReadHoldingRegisters(t *testing.T) {
 	if len(ml) != 2 {
 		t.Fatalf("modbus.log: %d lines, want 2", len(ml))
 	}
-	want(t, "request", ml[0], "tid", "6", "unit", "5", "func", "READ_HOLDING_REGISTERS", "pdu_type", "REQ", "exception", "",
+	dissecttest.Want(t, "request", ml[0], "tid", "6", "unit", "5", "func", "READ_HOLDING_REGISTERS", "pdu_type", "REQ", "exception", "",
 		"id.orig_h", "10.0.0.1", "id.resp_p", "502")
-	want(t, "response", ml[1], "tid", "6", "unit", "5", "func", "READ_HOLDING_REGISTERS", "pdu_type", "RESP")
+	dissecttest.Want(t, "response", ml[1], "tid", "6", "unit", "5", "func", "READ_HOLDING_REGISTERS", "pdu_type", "RESP")
 	dl := c.Logs("modbus_detailed")
 	if len(dl) != 1 {
 		t.Fatalf("modbus_detailed.log: %d lines, want 1", len(dl))
 	}
-	want(t, "detailed", dl[0], "tid", "6", "unit", "5", "func", "READ_HOLDING_REGISTERS", "address", "1", "quantity", "8",
+	dissecttest.Want(t, "detailed", dl[0], "tid", "6", "unit", "5", "func", "READ_HOLDING_REGISTERS", "address", "1", "quantity", "8",
 		"request_values", "", "response_values", "[170,170,187,204,61316,58347,40843,58561]", "matched", "true")
 	if env.PDUs != 2 {
 		t.Errorf("PDUs = %d, want 2", env.PDUs)
 	}
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdNames(); len(w) != 0 {
 		t.Errorf("weirds %v, want none", w)
 	}
 	roles := facts(c, dissect.AttrRole)
@@ -142,7 +142,7 @@ func TestReadCoilsPadding(t *testing.T) {
 		t.Fatalf("modbus_detailed.log: %d lines, want 1", len(dl))
 	}
 	// ICSNPP baseline: response_values 1, response_data 0,0,0,0,0,0,0 (the padding bits).
-	want(t, "detailed", dl[0], "func", "READ_COILS", "address", "1", "quantity", "1",
+	dissecttest.Want(t, "detailed", dl[0], "func", "READ_COILS", "address", "1", "quantity", "1",
 		"response_values", "[1]", "response_data", "0,0,0,0,0,0,0", "matched", "true")
 }
 
@@ -152,19 +152,19 @@ func TestExceptionResponse(t *testing.T) {
 	if len(ml) != 2 {
 		t.Fatalf("modbus.log: %d lines, want 2", len(ml))
 	}
-	want(t, "exception", ml[1], "tid", "1", "unit", "0", "func", "READ_HOLDING_REGISTERS_EXCEPTION",
+	dissecttest.Want(t, "exception", ml[1], "tid", "1", "unit", "0", "func", "READ_HOLDING_REGISTERS_EXCEPTION",
 		"pdu_type", "RESP", "exception", "ILLEGAL_DATA_ADDRESS")
 	dl := c.Logs("modbus_detailed")
 	if len(dl) != 1 {
 		t.Fatalf("modbus_detailed.log: %d lines, want 1", len(dl))
 	}
-	want(t, "detailed", dl[0], "func", "READ_HOLDING_REGISTERS", "address", "600", "quantity", "10",
+	dissecttest.Want(t, "detailed", dl[0], "func", "READ_HOLDING_REGISTERS", "address", "600", "quantity", "10",
 		"matched", "true", "exception_code", "ILLEGAL_DATA_ADDRESS")
 	ev := events(c, dissect.EvException)
 	if len(ev) != 1 || ev[0].Src != dissect.Resp || ev[0].Detail != "READ_HOLDING_REGISTERS ILLEGAL_DATA_ADDRESS unit=0" {
 		t.Errorf("exception events %+v", ev)
 	}
-	if n := countWeird(c, weirdExceptionResponse); n != 1 {
+	if n := c.WeirdCounts()[weirdExceptionResponse]; n != 1 {
 		t.Errorf("%d %s, want 1", n, weirdExceptionResponse)
 	}
 	// Unit 0 is broadcast: no station address fact.
@@ -180,10 +180,10 @@ func TestMaskWriteRegister(t *testing.T) {
 	if len(ml) != 2 {
 		t.Fatalf("mask write log: %d lines, want 2", len(ml))
 	}
-	want(t, "request", ml[0], "is_orig", "true", "source_h", "10.0.0.1", "source_p", "50000",
+	dissecttest.Want(t, "request", ml[0], "is_orig", "true", "source_h", "10.0.0.1", "source_p", "50000",
 		"destination_h", "10.0.0.2", "destination_p", "502", "tid", "18", "unit", "4",
 		"func", "MASK_WRITE_REGISTER", "request_response", "REQUEST", "address", "10", "and_mask", "57005", "or_mask", "0")
-	want(t, "response", ml[1], "is_orig", "false", "source_h", "10.0.0.2", "source_p", "502",
+	dissecttest.Want(t, "response", ml[1], "is_orig", "false", "source_h", "10.0.0.2", "source_p", "502",
 		"destination_h", "10.0.0.1", "request_response", "RESPONSE", "address", "10", "and_mask", "57005")
 	link := ml[0].Get("modbus_detailed_link_id")
 	if len(link) != 16 || ml[1].Get("modbus_detailed_link_id") != link {
@@ -193,7 +193,7 @@ func TestMaskWriteRegister(t *testing.T) {
 	if len(dl) != 1 {
 		t.Fatalf("modbus_detailed.log: %d lines, want 1", len(dl))
 	}
-	want(t, "detailed", dl[0], "func", "MASK_WRITE_REGISTER", "address", "10", "modbus_detailed_link_id", link, "matched", "true")
+	dissecttest.Want(t, "detailed", dl[0], "func", "MASK_WRITE_REGISTER", "address", "10", "modbus_detailed_link_id", link, "matched", "true")
 	ev := events(c, dissect.EvWrite)
 	if len(ev) != 1 || ev[0].Src != dissect.Orig || ev[0].Detail != "MASK_WRITE_REGISTER unit=4 address=10 and_mask=57005 or_mask=0" {
 		t.Errorf("write events %+v", ev)
@@ -206,14 +206,14 @@ func TestReadWriteMultipleRegisters(t *testing.T) {
 	if len(rl) != 2 {
 		t.Fatalf("rw log: %d lines, want 2", len(rl))
 	}
-	want(t, "request", rl[0], "request_response", "REQUEST", "write_start_address", "2", "write_registers", "[170,187,204]",
+	dissecttest.Want(t, "request", rl[0], "request_response", "REQUEST", "write_start_address", "2", "write_registers", "[170,187,204]",
 		"read_start_address", "1", "read_quantity", "4", "read_registers", "")
-	want(t, "response", rl[1], "request_response", "RESPONSE", "write_start_address", "", "read_registers", "[170,170,187,204]")
+	dissecttest.Want(t, "response", rl[1], "request_response", "RESPONSE", "write_start_address", "", "read_registers", "[170,170,187,204]")
 	dl := c.Logs("modbus_detailed")
 	if len(dl) != 1 {
 		t.Fatalf("modbus_detailed.log: %d lines, want 1", len(dl))
 	}
-	want(t, "detailed", dl[0], "func", "READ_WRITE_MULTIPLE_REGISTERS", "address", "", "quantity", "",
+	dissecttest.Want(t, "detailed", dl[0], "func", "READ_WRITE_MULTIPLE_REGISTERS", "address", "", "quantity", "",
 		"request_values", "", "response_values", "", "matched", "true",
 		"modbus_detailed_link_id", rl[0].Get("modbus_detailed_link_id"))
 	ev := events(c, dissect.EvWrite)
@@ -228,18 +228,18 @@ func TestReadDeviceIdentification(t *testing.T) {
 	if len(dl) != 4 {
 		t.Fatalf("device id log: %d lines, want 4 (request + 3 objects)", len(dl))
 	}
-	want(t, "request", dl[0], "request_response", "REQUEST", "mei_type", "READ-DEVICE-IDENTIFICATION",
+	dissecttest.Want(t, "request", dl[0], "request_response", "REQUEST", "mei_type", "READ-DEVICE-IDENTIFICATION",
 		"device_id_code", "1", "object_id_code", "0x00", "object_id", "VendorName")
-	want(t, "object 0", dl[1], "request_response", "RESPONSE", "conformity_level_code", "0x83",
+	dissecttest.Want(t, "object 0", dl[1], "request_response", "RESPONSE", "conformity_level_code", "0x83",
 		"conformity_level", "Extended Identification (Stream, Individual)", "object_id_code", "0x00",
 		"object_id", "VendorName", "object_value", "Zeek Modbus Test")
-	want(t, "object 1", dl[2], "object_id", "ProductCode", "object_value", "Protocol Parsing is fun!")
-	want(t, "object 2", dl[3], "object_id_code", "0x02", "object_id", "MajorMinorVersion", "object_value", "1.2.3.6")
+	dissecttest.Want(t, "object 1", dl[2], "object_id", "ProductCode", "object_value", "Protocol Parsing is fun!")
+	dissecttest.Want(t, "object 2", dl[3], "object_id_code", "0x02", "object_id", "MajorMinorVersion", "object_value", "1.2.3.6")
 	det := c.Logs("modbus_detailed")
 	if len(det) != 1 {
 		t.Fatalf("modbus_detailed.log: %d lines, want 1", len(det))
 	}
-	want(t, "detailed", det[0], "func", "ENCAP_INTERFACE_TRANSPORT", "mei_type", "Read Device Identification",
+	dissecttest.Want(t, "detailed", det[0], "func", "ENCAP_INTERFACE_TRANSPORT", "mei_type", "Read Device Identification",
 		"matched", "true", "modbus_detailed_link_id", dl[0].Get("modbus_detailed_link_id"))
 	for attr, v := range map[string]string{
 		dissect.AttrVendor:      "Zeek Modbus Test",
@@ -285,7 +285,7 @@ func TestReportServerID(t *testing.T) {
 	if len(dl) != 1 {
 		t.Fatalf("detailed: %d lines", len(dl))
 	}
-	want(t, "detailed", dl[0], "func", "REPORT_SLAVE_ID", "response_data", `B\x00M340-X`, "matched", "true")
+	dissecttest.Want(t, "detailed", dl[0], "func", "REPORT_SLAVE_ID", "response_data", `B\x00M340-X`, "matched", "true")
 }
 
 func TestWriteEvents(t *testing.T) {
@@ -353,7 +353,7 @@ func TestWriteEvents(t *testing.T) {
 			if len(c.Events) != 1 || c.Events[0].Kind != tc.kind || c.Events[0].Detail != tc.detail || c.Events[0].Src != dissect.Orig {
 				t.Errorf("events %+v, want one %s %q from the client", c.Events, tc.kind, tc.detail)
 			}
-			if w := weirds(c); len(w) != 0 {
+			if w := c.WeirdNames(); len(w) != 0 {
 				t.Errorf("weirds %v", w)
 			}
 			dl := c.Logs("modbus_detailed")
@@ -392,8 +392,8 @@ func TestDetailedValues(t *testing.T) {
 			if len(dl) != 1 {
 				t.Fatalf("detailed: %d lines, want 1", len(dl))
 			}
-			want(t, tc.name, dl[0], tc.kv...)
-			if w := weirds(c); len(w) != 0 {
+			dissecttest.Want(t, tc.name, dl[0], tc.kv...)
+			if w := c.WeirdNames(); len(w) != 0 {
 				t.Errorf("weirds %v", w)
 			}
 		})
@@ -431,8 +431,8 @@ func TestAnomalies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := run(t, tc.steps...)
-			if n := countWeird(c, tc.weird); n != 1 {
-				t.Errorf("%d %s in %v, want 1", n, tc.weird, weirds(c))
+			if n := c.WeirdCounts()[tc.weird]; n != 1 {
+				t.Errorf("%d %s in %v, want 1", n, tc.weird, c.WeirdNames())
 			}
 			if n := len(c.Logs("modbus")); n != tc.modbus {
 				t.Errorf("modbus.log: %d lines, want %d", n, tc.modbus)
@@ -444,7 +444,7 @@ func TestAnomalies(t *testing.T) {
 func TestUnmatchedLenientAtStartAndAfterGap(t *testing.T) {
 	// A capture that starts mid-conversation: the first response has no visible request.
 	c, _ := run(t, resp(adu(1, 1, 3, 2, 0, 7)), req(adu(2, 1, 3, 0, 0, 0, 1)), resp(adu(2, 1, 3, 2, 0, 7)))
-	if n := countWeird(c, weirdUnmatchedResponse); n != 0 {
+	if n := c.WeirdCounts()[weirdUnmatchedResponse]; n != 0 {
 		t.Errorf("%d unmatched-response weirds at flow start, want 0", n)
 	}
 	if dl := c.Logs("modbus_detailed"); len(dl) != 2 || dl[0].Get("matched") != "false" || dl[1].Get("matched") != "true" {
@@ -457,13 +457,13 @@ func TestUnmatchedLenientAtStartAndAfterGap(t *testing.T) {
 	s.Write(t, dissect.Resp, adu(1, 1, 3, 2, 0, 7))
 	s.Gap(dissect.Orig, 100) // request 2 lost
 	s.Write(t, dissect.Resp, adu(2, 1, 3, 2, 0, 7))
-	if n := countWeird(c, weirdUnmatchedResponse); n != 0 {
+	if n := c.WeirdCounts()[weirdUnmatchedResponse]; n != 0 {
 		t.Errorf("%d unmatched-response weirds after a gap, want 0", n)
 	}
 	s.Write(t, dissect.Orig, adu(3, 1, 3, 0, 0, 0, 1))
 	s.Write(t, dissect.Resp, adu(3, 1, 3, 2, 0, 7))
 	s.Write(t, dissect.Resp, adu(4, 1, 3, 2, 0, 7))
-	if n := countWeird(c, weirdUnmatchedResponse); n != 1 {
+	if n := c.WeirdCounts()[weirdUnmatchedResponse]; n != 1 {
 		t.Errorf("%d unmatched-response weirds once resynchronised, want 1", n)
 	}
 }
@@ -482,7 +482,7 @@ func TestRequestFlood(t *testing.T) {
 	if len(p.pend) != maxPending {
 		t.Errorf("%d pending, want the cap %d", len(p.pend), maxPending)
 	}
-	if n := countWeird(c, weirdRequestFlood); n != 1 {
+	if n := c.WeirdCounts()[weirdRequestFlood]; n != 1 {
 		t.Errorf("%d flood weirds, want 1", n)
 	}
 	if n := len(c.Logs("modbus_detailed")); n != 10 {
@@ -514,8 +514,8 @@ func TestTransactionIDReuse(t *testing.T) {
 	if len(dl) != 2 {
 		t.Fatalf("detailed: %d lines, want 2", len(dl))
 	}
-	want(t, "first", dl[0], "address", "0", "matched", "false")
-	want(t, "second", dl[1], "address", "9", "matched", "true", "response_values", "[7]")
+	dissecttest.Want(t, "first", dl[0], "address", "0", "matched", "false")
+	dissecttest.Want(t, "second", dl[1], "address", "9", "matched", "true", "response_values", "[7]")
 }
 
 func TestServerOnOriginatorSide(t *testing.T) {
@@ -543,8 +543,8 @@ func TestUnknownFunctionNames(t *testing.T) {
 	if len(ml) != 2 {
 		t.Fatalf("modbus.log: %d lines", len(ml))
 	}
-	want(t, "request", ml[0], "func", "unknown-29", "pdu_type", "REQ")
-	want(t, "response", ml[1], "func", "unknown-156", "pdu_type", "RESP", "exception", "ILLEGAL_FUNCTION")
+	dissecttest.Want(t, "request", ml[0], "func", "unknown-29", "pdu_type", "REQ")
+	dissecttest.Want(t, "response", ml[1], "func", "unknown-156", "pdu_type", "RESP", "exception", "ILLEGAL_FUNCTION")
 	if !strings.HasPrefix(funcNames[0x90], "WRITE_MULTIPLE_REGISTERS_EXCEPTION") || funcNames[0x80] != "unknown-128" {
 		t.Errorf("names: %q %q", funcNames[0x90], funcNames[0x80])
 	}

@@ -68,7 +68,7 @@ func TestSegmentation(t *testing.T) {
 			if n := s.Pending(dissect.Orig) + s.Pending(dissect.Resp); n != tc.pending {
 				t.Errorf("%d bytes pending, want %d", n, tc.pending)
 			}
-			if w := weirds(c); len(w) != 0 {
+			if w := c.WeirdNames(); len(w) != 0 {
 				t.Errorf("weirds %v", w)
 			}
 			for _, r := range c.Logs("modbus") {
@@ -96,7 +96,7 @@ func TestGarbageDoesNotAccumulate(t *testing.T) {
 			t.Fatalf("%d bytes pending after garbage, want at most %d", s.Pending(dissect.Orig), mbapLen)
 		}
 	}
-	if n := countWeird(c, weirdInvalidProtocolID); n != 1 {
+	if n := c.WeirdCounts()[weirdInvalidProtocolID]; n != 1 {
 		t.Errorf("%d protocol id weirds, want 1 per loss of sync", n)
 	}
 	s.Write(t, dissect.Orig, readHoldingReq)

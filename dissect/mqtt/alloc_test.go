@@ -7,12 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // typical is telemetry traffic: QoS 0/1/2 publishes both ways, pings, a subscription.
 var typical = []step{
 	c2s(pub0), c2s(pub1), s2c(puback1), c2s(pub2), s2c(pubrec2), c2s(pubrel2), s2c(pubcomp2),
@@ -20,7 +14,7 @@ var typical = []step{
 }
 
 func newBenchParser() (*parser, *dissect.Env) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 1883), Name: "mqtt", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 1883), Name: "mqtt", TS: 1, Out: dissecttest.Discard{}}
 	p := newParser(env).(*parser)
 	p.Parse(dissect.Orig, connect31)
 	p.Parse(dissect.Resp, connack)

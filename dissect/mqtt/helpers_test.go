@@ -90,23 +90,6 @@ func run(t testing.TB, steps ...step) *dissecttest.Capture {
 	return c
 }
 
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
-}
-
-func want(t *testing.T, what string, r dissecttest.Rec, kv ...string) {
-	t.Helper()
-	for i := 0; i+1 < len(kv); i += 2 {
-		if got := r.Get(kv[i]); got != kv[i+1] {
-			t.Errorf("%s: %s = %q, want %q (record %s)", what, kv[i], got, kv[i+1], r.Raw)
-		}
-	}
-}
-
 func newTestEnv() (*dissect.Env, *dissecttest.Capture) {
 	return dissecttest.NewEnv("mqtt", dissecttest.Flow(6, 1883))
 }

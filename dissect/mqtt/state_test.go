@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/quietwire/quietwire/dissect"
+
+	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
 func TestSessionLogs(t *testing.T) {
@@ -13,24 +15,24 @@ func TestSessionLogs(t *testing.T) {
 	if len(conn) != 1 {
 		t.Fatalf("%d connect lines", len(conn))
 	}
-	want(t, "connect", conn[0], "proto_name", "MQTT", "proto_version", "3.1.1", "client_id", "plc-7",
+	dissecttest.Want(t, "connect", conn[0], "proto_name", "MQTT", "proto_version", "3.1.1", "client_id", "plc-7",
 		"connect_status", "Connection Accepted", "will_topic", "plant/status", "will_payload", "offline")
 	pubs := c.Logs(logPublish)
 	if len(pubs) != 4 {
 		t.Fatalf("%d publish lines, want 4", len(pubs))
 	}
-	want(t, "qos0", pubs[0], "from_client", "true", "qos", "at most once", "status", "ok", "topic", "plant/temp", "payload", "21.5", "payload_len", "4")
-	want(t, "qos1", pubs[1], "qos", "at least once", "status", "ok", "topic", "plant/cmd", "payload", "open")
-	want(t, "qos2", pubs[2], "qos", "exactly once", "status", "ok", "topic", "plant/setp")
-	want(t, "to client", pubs[3], "from_client", "false", "retain", "true", "topic", "plant/mode")
+	dissecttest.Want(t, "qos0", pubs[0], "from_client", "true", "qos", "at most once", "status", "ok", "topic", "plant/temp", "payload", "21.5", "payload_len", "4")
+	dissecttest.Want(t, "qos1", pubs[1], "qos", "at least once", "status", "ok", "topic", "plant/cmd", "payload", "open")
+	dissecttest.Want(t, "qos2", pubs[2], "qos", "exactly once", "status", "ok", "topic", "plant/setp")
+	dissecttest.Want(t, "to client", pubs[3], "from_client", "false", "retain", "true", "topic", "plant/mode")
 	subs := c.Logs(logSubscribe)
 	if len(subs) != 2 {
 		t.Fatalf("%d subscribe lines, want 2", len(subs))
 	}
-	want(t, "subscribe", subs[0], "action", "MQTT::SUBSCRIBE", "topics", `["plant/#","alarms"]`, "qos_levels", "[1,0]",
+	dissecttest.Want(t, "subscribe", subs[0], "action", "MQTT::SUBSCRIBE", "topics", `["plant/#","alarms"]`, "qos_levels", "[1,0]",
 		"granted_qos_level", "1", "ack", "true")
-	want(t, "unsubscribe", subs[1], "action", "MQTT::UNSUBSCRIBE", "topics", `["alarms"]`, "qos_levels", "", "ack", "true")
-	if w := weirds(c); len(w) != 1 || w[0] != WeirdCleartextPassword {
+	dissecttest.Want(t, "unsubscribe", subs[1], "action", "MQTT::UNSUBSCRIBE", "topics", `["alarms"]`, "qos_levels", "", "ack", "true")
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != WeirdCleartextPassword {
 		t.Errorf("weirds %v, want only the cleartext password", w)
 	}
 	var login []dissect.Event
@@ -64,7 +66,7 @@ func TestSessionLogs(t *testing.T) {
 
 func TestVersions(t *testing.T) {
 	c := run(t, c2s(connect31), s2c(connackNA))
-	want(t, "3.1", c.Logs(logConnect)[0], "proto_name", "MQIsdp", "proto_version", "3.1",
+	dissecttest.Want(t, "3.1", c.Logs(logConnect)[0], "proto_name", "MQIsdp", "proto_version", "3.1",
 		"connect_status", "Refused: not authorized", "will_topic", "")
 	// 5.0: properties in CONNECT, CONNACK, PUBLISH, SUBSCRIBE and SUBACK are skipped.
 	pub5 := pkt(0x32, s("t5"), u16(9), []byte{0x02, 0x01, 0x01}, []byte("v"))
@@ -72,11 +74,11 @@ func TestVersions(t *testing.T) {
 	suback5 := pkt(0x90, u16(5), []byte{0x00}, []byte{0x02})
 	puback5 := pkt(0x40, u16(9), []byte{0x00, 0x00})
 	c = run(t, c2s(connect5), s2c(connack5), c2s(pub5), s2c(puback5), c2s(sub5), s2c(suback5))
-	want(t, "5.0", c.Logs(logConnect)[0], "proto_version", "5.0", "client_id", "dev5",
+	dissecttest.Want(t, "5.0", c.Logs(logConnect)[0], "proto_version", "5.0", "client_id", "dev5",
 		"connect_status", "Refused: not authorized", "will_topic", "will/t", "will_payload", "bye")
-	want(t, "5.0 publish", c.Logs(logPublish)[0], "topic", "t5", "payload", "v", "payload_len", "1", "status", "ok")
-	want(t, "5.0 subscribe", c.Logs(logSubscribe)[0], "topics", `["a/+"]`, "qos_levels", "[2]", "granted_qos_level", "2")
-	if w := weirds(c); len(w) != 0 {
+	dissecttest.Want(t, "5.0 publish", c.Logs(logPublish)[0], "topic", "t5", "payload", "v", "payload_len", "1", "status", "ok")
+	dissecttest.Want(t, "5.0 subscribe", c.Logs(logSubscribe)[0], "topics", `["a/+"]`, "qos_levels", "[2]", "granted_qos_level", "2")
+	if w := c.WeirdNames(); len(w) != 0 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -90,9 +92,9 @@ func TestIncompleteAndAnomalies(t *testing.T) {
 		t.Fatalf("%d publish lines", len(pubs))
 	}
 	for _, r := range pubs {
-		want(t, "incomplete", r, "status", "incomplete_qos")
+		dissecttest.Want(t, "incomplete", r, "status", "incomplete_qos")
 	}
-	if w := weirds(c); len(w) != 1 || w[0] != WeirdUnmatchedAck {
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != WeirdUnmatchedAck {
 		t.Errorf("weirds %v", w)
 	}
 	// Zeek's 5 s expiry: a later packet flushes the stale publish.
@@ -107,20 +109,20 @@ func TestIncompleteAndAnomalies(t *testing.T) {
 	// Truncated payload: Zeek's 100-octet cap, payload_len keeps the real size.
 	long := strings.Repeat("x", 250)
 	c = run(t, c2s(pkt(0x30, s("big"), []byte(long))))
-	want(t, "long", c.Logs(logPublish)[0], "payload", long[:100], "payload_len", "250")
+	dissecttest.Want(t, "long", c.Logs(logPublish)[0], "payload", long[:100], "payload_len", "250")
 	// A subscription never acknowledged is logged at Close with ack false.
 	c = run(t, c2s(sub))
-	want(t, "unacked", c.Logs(logSubscribe)[0], "ack", "false", "granted_qos_level", "")
+	dissecttest.Want(t, "unacked", c.Logs(logSubscribe)[0], "ack", "false", "granted_qos_level", "")
 	// Bad fixed headers: reserved type 0, QoS 3, SUBSCRIBE with flags 0, 5-octet length.
 	for _, b := range [][]byte{{0x00, 0x00}, {0x36, 0x00}, {0x80, 0x02, 0, 1}, {0x30, 0xff, 0xff, 0xff, 0xff, 0x01}} {
 		c = run(t, c2s(b))
-		if len(weirds(c)) == 0 {
+		if len(c.WeirdNames()) == 0 {
 			t.Errorf("%x: no weird", b)
 		}
 	}
 	// An unknown protocol name in a CONNECT is reported.
 	c = run(t, c2s(pkt(0x10, s("MQTX"), []byte{4, 0}, u16(1), s("x"))))
-	if w := weirds(c); len(w) != 1 || w[0] != WeirdUnknownProtocol {
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != WeirdUnknownProtocol {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -132,7 +134,7 @@ func TestPendingFlood(t *testing.T) {
 	}
 	c := run(t, steps...)
 	n := 0
-	for _, w := range weirds(c) {
+	for _, w := range c.WeirdNames() {
 		if w == WeirdPendingFlood {
 			n++
 		}
@@ -150,6 +152,6 @@ func TestOversizedPublish(t *testing.T) {
 	if len(pubs) != 2 {
 		t.Fatalf("%d publish lines, want 2", len(pubs))
 	}
-	want(t, "big", pubs[0], "topic", "fw/image", "payload_len", "62440")
-	want(t, "next", pubs[1], "topic", "plant/temp")
+	dissecttest.Want(t, "big", pubs[0], "topic", "fw/image", "payload_len", "62440")
+	dissecttest.Want(t, "next", pubs[1], "topic", "plant/temp")
 }

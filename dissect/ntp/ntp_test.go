@@ -86,14 +86,8 @@ func TestMalformedAndProbe(t *testing.T) {
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func TestSteadyStateAllocs(t *testing.T) {
-	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 123), Name: "ntp", Out: discard{}})
+	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 123), Name: "ntp", Out: dissecttest.Discard{}})
 	cycle := func() { p.Parse(dissect.Orig, request); p.Parse(dissect.Resp, reply) }
 	cycle()
 	if a := testing.AllocsPerRun(200, cycle); a != 0 {
@@ -102,7 +96,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 123), Name: "ntp", Out: discard{}})
+	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 123), Name: "ntp", Out: dissecttest.Discard{}})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		p.Parse(dissect.Orig, request)

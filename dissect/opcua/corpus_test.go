@@ -1,7 +1,6 @@
 package opcua
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,41 +10,6 @@ import (
 	"github.com/quietwire/quietwire/internal/testutil"
 	"github.com/quietwire/quietwire/internal/testutil/replay"
 )
-
-// tsharkMessages counts the OPC UA messages of a capture in its tshark oracle
-// (opcua.transport.type occurrences), or -1 without an oracle.
-func tsharkMessages(pcap string) int {
-	f, err := os.Open(pcap + ".oracle/opcua.tsv")
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	col, n := -1, 0
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), "\t")
-		if col < 0 {
-			for i, h := range fields {
-				if h == "opcua.transport.type" {
-					col = i
-				}
-			}
-			if col < 0 {
-				return -1
-			}
-			continue
-		}
-		if col < len(fields) {
-			for _, v := range strings.Split(fields[col], ",") {
-				if v != "" {
-					n++
-				}
-			}
-		}
-	}
-	return n
-}
 
 // TestCorpus replays the shared captures: one opcua_binary.log row per message as tshark
 // counts them, every ICSNPP baseline service log row count matched, no decoding anomaly.
@@ -57,7 +21,8 @@ func TestCorpus(t *testing.T) {
 	for _, pcap := range files {
 		t.Run(filepath.Base(pcap), func(t *testing.T) {
 			res := replay.Run(t, engine.Config{}, pcap)
-			if want := tsharkMessages(pcap); want >= 0 && len(res.Logs[logMain]) != want {
+			// tshark's OPC UA messages: one opcua.transport.type each.
+			if want := testutil.OracleCount(pcap, "opcua", "opcua.transport.type"); want >= 0 && len(res.Logs[logMain]) != want {
 				t.Errorf("opcua_binary.log has %d rows, tshark counts %d messages", len(res.Logs[logMain]), want)
 			}
 			for _, w := range res.Logs["weird"] {

@@ -182,12 +182,4 @@ func feed(t testing.TB, p dissect.Parser, dir dissect.Dir, msgs ...[]byte) {
 	}
 }
 
-func weirds(c *dissecttest.Capture) map[string]int {
-	out := map[string]int{}
-	for _, r := range c.Logs("weird") {
-		out[r.Get("name")]++
-	}
-	return out
-}
-
 func wireReader(b []byte) wire.Reader { return wire.New(b) }

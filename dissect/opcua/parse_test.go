@@ -164,7 +164,7 @@ func TestFactsAndRoles(t *testing.T) {
 			t.Errorf("missing fact %s in %v", k, got)
 		}
 	}
-	if w := weirds(c); w[weirdAnonymousToken] != 1 {
+	if w := c.WeirdCounts(); w[weirdAnonymousToken] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	if d := c.Logs(logGetEndpointsDesc); len(d) != 1 || d[0].Get("text") != "Line 3 PLC" || d[0].Get("cert_size") != "" {

@@ -112,7 +112,7 @@ func TestBadChunkSize(t *testing.T) {
 	p, c := newTest(t)
 	bad := cat([]byte("MSGF"), u32(3), []byte("garbage!"))
 	feed(t, p, dissect.Orig, cat(bad, readRequest(2)))
-	if w := weirds(c); w[weirdBadChunkSize] != 1 || len(w) != 1 {
+	if w := c.WeirdCounts(); w[weirdBadChunkSize] != 1 || len(w) != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	if got := rows(c); len(got) != 1 || got[0] != "MSG/F/ReadRequest" {
@@ -121,7 +121,7 @@ func TestBadChunkSize(t *testing.T) {
 	// An unknown message type likewise.
 	p, c = newTest(t)
 	feed(t, p, dissect.Orig, cat([]byte("XYZF"), u32(40), readRequest(2)))
-	if w := weirds(c); w[weirdUnknownType] != 1 {
+	if w := c.WeirdCounts(); w[weirdUnknownType] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -166,7 +166,7 @@ func TestChunkReassembly(t *testing.T) {
 	if len(c.Logs(logReadNodes)) != 0 {
 		t.Error("aborted message decoded")
 	}
-	if w := weirds(c); w[weirdChunkAbort] != 1 {
+	if w := c.WeirdCounts(); w[weirdChunkAbort] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	if r := c.Logs(logMain)[1]; r.Get("is_final") != "A" || r.Get("reason") != "gave up" || r.Get("error") != "2156068864" {
@@ -184,7 +184,7 @@ func TestChunkLimits(t *testing.T) {
 		feed(t, p, dissect.Orig, mid)
 	}
 	feed(t, p, dissect.Orig, secure("MSG", 'F', 3, 9, []byte{0}))
-	if w := weirds(c); w[weirdChunkLimit] != 1 {
+	if w := c.WeirdCounts(); w[weirdChunkLimit] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	if len(p.dirs[0].msg) != 0 || p.dirs[0].msgOn {
@@ -241,18 +241,18 @@ func TestPairing(t *testing.T) {
 	p, c := newTest(t)
 	feed(t, p, dissect.Orig, readRequest(2))
 	feed(t, p, dissect.Resp, readResponse(2))
-	if len(p.pend) != 0 || len(weirds(c)) != 0 {
-		t.Fatalf("pending %v weirds %v", p.pend, weirds(c))
+	if len(p.pend) != 0 || len(c.WeirdCounts()) != 0 {
+		t.Fatalf("pending %v weirds %v", p.pend, c.WeirdCounts())
 	}
 	feed(t, p, dissect.Resp, readResponse(99), readResponse(98))
-	if w := weirds(c); w[weirdUnmatched] != 1 {
+	if w := c.WeirdCounts(); w[weirdUnmatched] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	for i := 0; i < maxPending+10; i++ {
 		feed(t, p, dissect.Orig, readRequest(uint32(1000+i)))
 	}
-	if len(p.pend) != maxPending || weirds(c)[weirdRequestFlood] != 1 {
-		t.Errorf("pending %d, weirds %v", len(p.pend), weirds(c))
+	if len(p.pend) != maxPending || c.WeirdCounts()[weirdRequestFlood] != 1 {
+		t.Errorf("pending %d, weirds %v", len(p.pend), c.WeirdCounts())
 	}
 }
 

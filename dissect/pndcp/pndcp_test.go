@@ -41,22 +41,9 @@ func run(t testing.TB, frames ...[]byte) *dissecttest.Capture {
 	t.Helper()
 	env, c := dissecttest.NewEnv("pndcp", flow())
 	p := newParser(env)
-	for _, f := range frames {
-		if n, err := p.Parse(dissect.Orig, f); n != len(f) || err != nil {
-			t.Fatalf("Parse = %d, %v", n, err)
-		}
-		env.TS += 1e6
-	}
+	dissecttest.ParseFrames(t, env, p, 1e6, frames...)
 	p.Close()
 	return c
-}
-
-func weirds(c *dissecttest.Capture) map[string]int {
-	m := map[string]int{}
-	for _, r := range c.Logs("weird") {
-		m[r.Get("name")]++
-	}
-	return m
 }
 
 // identifyResponse is an annotated Identify response of an IO device.
@@ -151,7 +138,7 @@ func TestRequestsAndEvents(t *testing.T) {
 	if recs[6].Get("block_error") != "3" || recs[7].Get("options") != `["NAME_OF_STATION","IP_PARAMETER"]` {
 		t.Errorf("set.res/get.req: %s | %s", recs[6].Raw, recs[7].Raw)
 	}
-	w := weirds(c)
+	w := c.WeirdCounts()
 	if w[weirdSetError] != 1 || w[weirdUnknownService] != 1 || w[weirdMalformed] != 1 {
 		t.Errorf("weirds %v", w)
 	}
@@ -233,20 +220,14 @@ func TestStreamSemantics(t *testing.T) {
 	}
 	s.Gap(dissect.Orig, 5)
 	s.P.Close()
-	if weirds(c)[weirdShort] != 1 || len(c.Logs(logDCP)) != 1 {
-		t.Errorf("weirds %v, dcp records %d", weirds(c), len(c.Logs(logDCP)))
+	if c.WeirdCounts()[weirdShort] != 1 || len(c.Logs(logDCP)) != 1 {
+		t.Errorf("weirds %v, dcp records %d", c.WeirdCounts(), len(c.Logs(logDCP)))
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func TestNoAllocs(t *testing.T) {
 	env, _ := dissecttest.NewEnv("pndcp", flow())
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	rt := rtFrame(0x8001, 1, 0x35)
 	p.Parse(dissect.Orig, identifyResponse)
@@ -263,7 +244,7 @@ func TestNoAllocs(t *testing.T) {
 
 func BenchmarkParse(b *testing.B) {
 	env, _ := dissecttest.NewEnv("pndcp", flow())
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	rt := rtFrame(0x8001, 1, 0x35)
 	b.ReportAllocs()

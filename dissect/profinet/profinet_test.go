@@ -106,14 +106,6 @@ func run(t testing.TB, dgrams ...[]byte) *dissecttest.Capture {
 	return c
 }
 
-func weirds(c *dissecttest.Capture) map[string]int {
-	m := map[string]int{}
-	for _, r := range c.Logs("weird") {
-		m[r.Get("name")]++
-	}
-	return m
-}
-
 func TestWriteRequest(t *testing.T) {
 	req := rpc(ptRequest, 0x20, opWrite, 1, 0, ndrReq(cat(iodHeader(0x0008, 2, 1, 0x80, 14), make([]byte, 14))))
 	res := rpc(ptResponse, 0x0a, opWrite, 1, 0, ndrRes(0, iodHeader(0x8008, 2, 1, 0x80, 14)))
@@ -166,7 +158,7 @@ func TestControlAndErrors(t *testing.T) {
 	if len(ev) != 2 || ev[0] != "command: PNIO Control PrmEnd" || ev[1] != "command: PNIO Release Release" {
 		t.Errorf("events %q", ev)
 	}
-	if w := weirds(c); w[weirdPNIOError] != 1 {
+	if w := c.WeirdCounts(); w[weirdPNIOError] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	if g := c.Logs(logIOCM)[0].Get("control_command"); g != "PrmEnd" {
@@ -240,8 +232,8 @@ func TestProbeNegative(t *testing.T) {
 		}
 	}
 	c := run(t, req[:40])
-	if len(c.Logs(logIOCM)) != 0 || weirds(c)[weirdShort] != 1 {
-		t.Errorf("short datagram: %v", weirds(c))
+	if len(c.Logs(logIOCM)) != 0 || c.WeirdCounts()[weirdShort] != 1 {
+		t.Errorf("short datagram: %v", c.WeirdCounts())
 	}
 }
 
@@ -259,7 +251,7 @@ func TestStreamSemantics(t *testing.T) {
 	}
 	s.Gap(dissect.Orig, 3)
 	s.P.Close()
-	if w := weirds(c); w[weirdShort] != 1 || w[weirdBadLength] != 1 || len(w) != 2 || len(c.Logs(logIOCM)) != 2 {
+	if w := c.WeirdCounts(); w[weirdShort] != 1 || w[weirdBadLength] != 1 || len(w) != 2 || len(c.Logs(logIOCM)) != 2 {
 		t.Errorf("weirds %v, records %d", w, len(c.Logs(logIOCM)))
 	}
 }
@@ -326,12 +318,6 @@ func TestCorpusBaselines(t *testing.T) {
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // steady returns a Read request/response pair (no events, no new facts after the first).
 func steady() (req, res []byte) {
 	req = rpc(ptRequest, 0x20, opRead, 9, 0, ndrReq(iodHeader(0x0009, 0, 1, 0xAFF0, 4096)))
@@ -342,7 +328,7 @@ func steady() (req, res []byte) {
 
 func TestNoAllocs(t *testing.T) {
 	env, _ := dissecttest.NewEnv("profinet", dissecttest.Flow(17, Port))
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	req, res := steady()
 	p.Parse(dissect.Orig, req)
@@ -358,7 +344,7 @@ func TestNoAllocs(t *testing.T) {
 
 func BenchmarkParse(b *testing.B) {
 	env, _ := dissecttest.NewEnv("profinet", dissecttest.Flow(17, Port))
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	req, res := steady()
 	b.ReportAllocs()

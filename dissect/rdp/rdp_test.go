@@ -219,16 +219,10 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { dissecttest.Fuzz(t, "rdp", data, 70000) })
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // Steady state is the encrypted session after the connection sequence: bytes are consumed
 // without parsing or allocation.
 func TestSteadyStateAllocs(t *testing.T) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 3389), Name: "rdp", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 3389), Name: "rdp", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	p.Parse(dissect.Orig, connReq)
 	p.Parse(dissect.Resp, connConfirmHybrid)
@@ -246,7 +240,7 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	pdus := 0
 	for i := 0; i < b.N; i++ {
-		env := &dissect.Env{Flow: dissecttest.Flow(6, 3389), Name: "rdp", Out: discard{}}
+		env := &dissect.Env{Flow: dissecttest.Flow(6, 3389), Name: "rdp", Out: dissecttest.Discard{}}
 		p := newParser(env)
 		for j, pdu := range seq {
 			p.Parse(dissect.Dir(j&1), pdu)

@@ -101,14 +101,8 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { dissecttest.Fuzz(t, "remoteaccess", data, 70000) })
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func TestSteadyStateAllocs(t *testing.T) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 5938), Name: "remoteaccess", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 5938), Name: "remoteaccess", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	p.Parse(dissect.Orig, tvCmd)
 	if a := testing.AllocsPerRun(200, func() {
@@ -120,7 +114,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 5938), Name: "remoteaccess", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 5938), Name: "remoteaccess", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

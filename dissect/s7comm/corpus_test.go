@@ -1,48 +1,24 @@
 package s7comm
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/quietwire/quietwire/internal/engine"
 	"github.com/quietwire/quietwire/internal/testutil"
+	"github.com/quietwire/quietwire/internal/testutil/replay"
 )
 
-// tsharkPDUs counts the S7comm PDUs of a capture in its tshark oracle (s7comm.header.rosctr
-// occurrences), or -1 when there is no oracle.
-func tsharkPDUs(t *testing.T, pcap string) int {
-	f, err := os.Open(pcap + ".oracle/s7comm.tsv")
-	if err != nil {
-		return -1
+// run replays a capture through the engine with only this dissector and returns the logs.
+func run(t *testing.T, pcap string) *replay.Result {
+	t.Helper()
+	res := replay.Run(t, engine.Config{Dissectors: []string{"s7comm"}}, pcap)
+	if res.Err != nil {
+		t.Fatalf("%s: %v", filepath.Base(pcap), res.Err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	col, n := -1, 0
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), "\t")
-		if col < 0 {
-			for i, h := range fields {
-				if h == "s7comm.header.rosctr" {
-					col = i
-				}
-			}
-			if col < 0 {
-				return -1
-			}
-			continue
-		}
-		if col < len(fields) {
-			for _, v := range strings.Split(fields[col], ",") {
-				if v != "" {
-					n++
-				}
-			}
-		}
-	}
-	return n
+	return res
 }
 
 func TestCorpusAgainstTshark(t *testing.T) {
@@ -52,17 +28,20 @@ func TestCorpusAgainstTshark(t *testing.T) {
 	}
 	for _, pcap := range files {
 		t.Run(filepath.Base(pcap), func(t *testing.T) {
-			c := replay(t, pcap)
-			got := len(c.Logs("s7comm"))
-			want := tsharkPDUs(t, pcap)
+			res := run(t, pcap)
+			got := len(res.Logs["s7comm"])
+			// tshark's S7comm PDUs: one s7comm.header.rosctr each.
+			want := testutil.OracleCount(pcap, "s7comm", "s7comm.header.rosctr")
 			counts := map[string]int{}
-			for _, r := range c.Records {
-				counts[r.Log]++
-				if r.Log == "weird" && testing.Verbose() {
-					t.Logf("weird %s %s", r.Get("name"), r.Get("addl"))
+			for log, recs := range res.Logs {
+				counts[log] = len(recs)
+			}
+			if testing.Verbose() {
+				for _, w := range res.Logs["weird"] {
+					t.Logf("weird %s %s", replay.Str(w, "name"), replay.Str(w, "addl"))
 				}
 			}
-			t.Logf("logs %v facts %d events %d", counts, len(c.Facts), len(c.Events))
+			t.Logf("logs %v pdus %v", counts, res.Summary.PDUs)
 			if want >= 0 && got != want {
 				t.Errorf("s7comm.log has %d PDUs, tshark %d", got, want)
 			}
@@ -89,7 +68,7 @@ func TestCorpusAgainstICSNPP(t *testing.T) {
 		if len(bases) == 0 {
 			continue
 		}
-		c := replay(t, pcap)
+		res := run(t, pcap)
 		for _, base := range bases {
 			log := strings.TrimSuffix(filepath.Base(base), ".log")
 			ks, ok := keys[log]
@@ -97,8 +76,8 @@ func TestCorpusAgainstICSNPP(t *testing.T) {
 				continue
 			}
 			ours := map[string]int{}
-			for _, r := range c.Logs(log) {
-				ours[rowKey(ks, r.Get)]++
+			for _, r := range res.Logs[log] {
+				ours[rowKey(ks, func(k string) string { return replay.Str(r, k) })]++
 			}
 			fields, rows := readZeekTSV(t, base)
 			for _, row := range rows {

@@ -433,12 +433,6 @@ func TestNonS7OnPort102(t *testing.T) {
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // steady is a steady-state loop: read var, a cyclic push and S7comm-plus traffic.
 var steady = []chunk{
 	{dissect.Orig, readJob}, {dissect.Resp, readAck},
@@ -450,7 +444,7 @@ var steady = []chunk{
 
 func TestSteadyStateAllocs(t *testing.T) {
 	env, _ := dissecttest.NewEnv("s7comm", dissecttest.Flow(6, 102))
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := dissect.Lookup("s7comm").New(env)
 	for _, c := range session { // warm up: buffers grow, roles are set
 		p.Parse(c.dir, c.b)
@@ -472,7 +466,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 
 func BenchmarkParse(b *testing.B) {
 	env, _ := dissecttest.NewEnv("s7comm", dissecttest.Flow(6, 102))
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := dissect.Lookup("s7comm").New(env)
 	var bytes int64
 	for _, c := range steady {

@@ -7,13 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-// discard is an Output that keeps nothing, as a production writer would after copying.
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // typical is a steady-state cycle on an established session: a disk file read and written,
 // a keep-alive ECHO and a DCE/RPC call over the srvsvc pipe (logged to dce_rpc.log).
 func typical() []step {
@@ -31,7 +24,7 @@ func typical() []step {
 
 // warmParser returns a parser that has seen session() with the file 0x11/0x22 reopened.
 func warmParser(t testing.TB) (*parser, *dissect.Env) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 445), Name: "smb", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 445), Name: "smb", TS: 1, Out: dissecttest.Discard{}}
 	p := newParser(env).(*parser)
 	steps := append(session(),
 		c2s(nbss(smb2Msg(smb2Create, 50, false, 0, 5, createReq(`line1\batch.csv`, 0)))),

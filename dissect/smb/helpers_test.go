@@ -244,14 +244,6 @@ func run(t testing.TB, port uint16, steps ...step) *dissecttest.Capture {
 	return c
 }
 
-func weirds(c *dissecttest.Capture) []string {
-	var out []string
-	for _, r := range c.Logs("weird") {
-		out = append(out, r.Get("name"))
-	}
-	return out
-}
-
 func fact(c *dissecttest.Capture, side dissect.Dir, attr string) []string {
 	var out []string
 	for _, f := range c.Facts {

@@ -77,7 +77,7 @@ func TestSession(t *testing.T) {
 	if len(c.Events) != 1 || c.Events[0].Kind != dissect.EvFileTransfer || c.Events[0].Detail != `read line1\batch.csv` {
 		t.Errorf("events = %+v", c.Events)
 	}
-	if w := weirds(c); len(w) != 0 {
+	if w := c.WeirdNames(); len(w) != 0 {
 		t.Errorf("weirds %v", w)
 	}
 }
@@ -175,7 +175,7 @@ func TestSMB2Commands(t *testing.T) {
 					t.Errorf("%s = %q, want %q (%s)", tc.field, got, tc.want, recs[tc.n-1].Raw)
 				}
 			}
-			for _, w := range weirds(c) {
+			for _, w := range c.WeirdNames() {
 				if w != tc.weirdOK {
 					t.Errorf("unexpected weird %s", w)
 				}
@@ -221,7 +221,7 @@ func TestSMB1(t *testing.T) {
 	if got := fact(c, dissect.Orig, dissect.AttrOS); len(got) != 1 || got[0] != "Windows 7 Professional 7601" {
 		t.Errorf("client os facts %v", got)
 	}
-	if w := weirds(c); len(w) != 1 || w[0] != weirdSMB1 {
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != weirdSMB1 {
 		t.Errorf("weirds %v, want [%s]", w, weirdSMB1)
 	}
 	m := c.Logs("smb_mapping")

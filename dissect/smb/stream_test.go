@@ -94,7 +94,7 @@ func TestSegmentation(t *testing.T) {
 			if n := s.Pending(dissect.Orig) + s.Pending(dissect.Resp); n != 0 {
 				t.Errorf("%d bytes pending at the end", n)
 			}
-			if w := weirds(c); len(w) != 0 {
+			if w := c.WeirdNames(); len(w) != 0 {
 				t.Errorf("weirds %v", w)
 			}
 		})
@@ -110,7 +110,7 @@ func TestResyncAfterGarbage(t *testing.T) {
 	if len(c.Logs("ntlm")) != 1 {
 		t.Errorf("ntlm.log after resync: %d lines", len(c.Logs("ntlm")))
 	}
-	if w := weirds(c); len(w) != 1 || w[0] != weirdNetbiosType {
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != weirdNetbiosType {
 		t.Errorf("weirds %v, want one %s", w, weirdNetbiosType)
 	}
 }
@@ -125,7 +125,7 @@ func TestRequestFlood(t *testing.T) {
 	if len(p.pend) != maxPending {
 		t.Errorf("%d pending, want %d", len(p.pend), maxPending)
 	}
-	if w := weirds(c); len(w) != 1 || w[0] != weirdRequestFlood {
+	if w := c.WeirdNames(); len(w) != 1 || w[0] != weirdRequestFlood {
 		t.Errorf("weirds %v", w)
 	}
 }

@@ -7,12 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // typical is a poller's cycle: the system group, then a walk step and a bulk, answered.
 var typical = []step{
 	q(getSys), a(rspSys),
@@ -22,7 +16,7 @@ var typical = []step{
 }
 
 func benchParser() (dissect.Parser, *dissect.Env) {
-	env := &dissect.Env{Flow: dissecttest.Flow(17, 161), Name: "snmp", TS: t0, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(17, 161), Name: "snmp", TS: t0, Out: dissecttest.Discard{}}
 	return newParser(env), env
 }
 

@@ -79,14 +79,8 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func TestSteadyStateAllocs(t *testing.T) {
-	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 1900), Name: "ssdp", Out: discard{}})
+	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 1900), Name: "ssdp", Out: dissecttest.Discard{}})
 	cycle := func() { p.Parse(dissect.Resp, notify); p.Parse(dissect.Orig, search); p.Parse(dissect.Resp, response) }
 	cycle()
 	if a := testing.AllocsPerRun(200, cycle); a != 0 {
@@ -95,7 +89,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 1900), Name: "ssdp", Out: discard{}})
+	p := newParser(&dissect.Env{Flow: dissecttest.Flow(17, 1900), Name: "ssdp", Out: dissecttest.Discard{}})
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		p.Parse(dissect.Resp, notify)

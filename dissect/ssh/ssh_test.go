@@ -226,15 +226,9 @@ func TestNonSSHOnPort22(t *testing.T) {
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // TestSteadyStateAllocs: once keys are exchanged, encrypted bytes cost nothing.
 func TestSteadyStateAllocs(t *testing.T) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 22), Name: "ssh", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 22), Name: "ssh", TS: 1, Out: dissecttest.Discard{}}
 	p := newParser(env)
 	for _, st := range session() {
 		p.Parse(st.dir, st.b)
@@ -253,7 +247,7 @@ func BenchmarkParse(b *testing.B) {
 	pdus := 9
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		env := &dissect.Env{Flow: dissecttest.Flow(6, 22), Name: "ssh", TS: 1, Out: discard{}}
+		env := &dissect.Env{Flow: dissecttest.Flow(6, 22), Name: "ssh", TS: 1, Out: dissecttest.Discard{}}
 		p := newParser(env)
 		for _, st := range steps {
 			p.Parse(st.dir, st.b)

@@ -7,26 +7,8 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-func el(tag byte, v ...byte) []byte {
-	b := []byte{tag}
-	switch n := len(v); {
-	case n < 0x80:
-		b = append(b, byte(n))
-	case n < 0x100:
-		b = append(b, 0x81, byte(n))
-	default:
-		b = append(b, 0x82, byte(n>>8), byte(n))
-	}
-	return append(b, v...)
-}
-
-func cat(parts ...[]byte) []byte {
-	var out []byte
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
+// el and cat build frames: BER TLVs and their concatenation.
+var el, cat = dissecttest.BER, dissecttest.Cat
 
 // asduBytes is one 9-2LE ASDU: svID, smpCnt, confRev, smpSynch, 64-byte seqData.
 func asduBytes(svID string, cnt uint16, confRev byte, synch byte) []byte {
@@ -59,22 +41,9 @@ func run(t testing.TB, frames ...[]byte) *dissecttest.Capture {
 	t.Helper()
 	env, c := dissecttest.NewEnv("sv", svFlow())
 	p := newParser(env)
-	for _, f := range frames {
-		if n, err := p.Parse(dissect.Orig, f); n != len(f) || err != nil {
-			t.Fatalf("Parse = %d, %v", n, err)
-		}
-		env.TS += 250_000
-	}
+	dissecttest.ParseFrames(t, env, p, 250_000, frames...)
 	p.Close()
 	return c
-}
-
-func weirds(c *dissecttest.Capture) map[string]int {
-	m := map[string]int{}
-	for _, r := range c.Logs("weird") {
-		m[r.Get("name")]++
-	}
-	return m
 }
 
 func TestParseFrame(t *testing.T) {
@@ -114,7 +83,7 @@ func TestParseFrame(t *testing.T) {
 		t.Errorf("close record %s", recs[1].Raw)
 	}
 	if len(c.Logs("weird")) != 0 {
-		t.Errorf("weirds %v", weirds(c))
+		t.Errorf("weirds %v", c.WeirdCounts())
 	}
 }
 
@@ -128,7 +97,7 @@ func TestAnomalies(t *testing.T) {
 		svFrame(0, asduBytes("MU1", 6, 2, 0)),  // confRev change + lost sync
 		svFrame(0x8000, asduBytes("MU1", 7, 2, 0)),
 	)
-	w := weirds(c)
+	w := c.WeirdCounts()
 	for name, n := range map[string]int{weirdSmpCntJump: 1, weirdSmpCntBack: 1, weirdNotSynch: 1, weirdSimulation: 1} {
 		if w[name] != n {
 			t.Errorf("%s: %d, want %d (%v)", name, w[name], n, w)
@@ -190,7 +159,7 @@ func TestMalformedAndProbe(t *testing.T) {
 		}
 	}
 	c := run(t, bad, bad, []byte{1, 2})
-	if w := weirds(c); w[weirdMalformed] != 1 || w[weirdTruncated] != 1 || len(c.Logs("sv")) != 0 {
+	if w := c.WeirdCounts(); w[weirdMalformed] != 1 || w[weirdTruncated] != 1 || len(c.Logs("sv")) != 0 {
 		t.Errorf("weirds %v, sv records %d", w, len(c.Logs("sv")))
 	}
 }
@@ -209,7 +178,7 @@ func TestStreamSemantics(t *testing.T) {
 	}
 	s.Gap(dissect.Orig, 10)
 	s.P.Close()
-	if w := weirds(c); w[weirdMalformed] != 1 {
+	if w := c.WeirdCounts(); w[weirdMalformed] != 1 {
 		t.Errorf("weirds %v", w)
 	}
 	recs := c.Logs("sv")
@@ -229,19 +198,13 @@ func TestMultiASDU(t *testing.T) {
 		t.Errorf("records %v", recs)
 	}
 	if len(c.Logs("weird")) != 0 {
-		t.Errorf("weirds %v", weirds(c))
+		t.Errorf("weirds %v", c.WeirdCounts())
 	}
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func TestNoAllocs(t *testing.T) {
 	env, _ := dissecttest.NewEnv("sv", svFlow())
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	frames := make([][]byte, 100)
 	for i := range frames {
@@ -261,7 +224,7 @@ func TestNoAllocs(t *testing.T) {
 
 func BenchmarkParse(b *testing.B) {
 	env, _ := dissecttest.NewEnv("sv", svFlow())
-	env.Out = discard{}
+	env.Out = dissecttest.Discard{}
 	p := newParser(env)
 	f := svFrame(0, asduBytes("MU1", 1, 1, 2))
 	b.ReportAllocs()

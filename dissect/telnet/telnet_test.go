@@ -159,15 +159,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { dissecttest.Fuzz(t, "telnet", data, 70000) })
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // Steady state: an interactive session after login (commands and their output).
 func TestSteadyStateAllocs(t *testing.T) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 23), Name: "telnet", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 23), Name: "telnet", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	for _, st := range login {
 		p.Parse(st.dir, []byte(st.b))
@@ -183,7 +177,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 23), Name: "telnet", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 23), Name: "telnet", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	steps := login[:5] // negotiation and banner, then the prompt: the expensive part
 	b.ReportAllocs()

@@ -7,12 +7,6 @@ import (
 	"github.com/quietwire/quietwire/dissect/dissecttest"
 )
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 func handshake() []step {
 	return []step{o(ch12), r(sh12, ske, done), o(cke, ccs, fin), r(ccs, fin), o(app, app), r(app)}
 }
@@ -102,7 +96,7 @@ func TestOversizedRecord(t *testing.T) {
 }
 
 func newBenchParser() *parser {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 443), Name: "tls", TS: 1, Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 443), Name: "tls", TS: 1, Out: dissecttest.Discard{}}
 	p := newParser(env).(*parser)
 	for _, st := range handshake() {
 		p.Parse(st.dir, st.b)
@@ -140,7 +134,7 @@ func BenchmarkHandshake(b *testing.B) {
 	hsSteps := handshake()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		env := &dissect.Env{Flow: dissecttest.Flow(6, 443), Name: "tls", TS: 1, Out: discard{}}
+		env := &dissect.Env{Flow: dissecttest.Flow(6, 443), Name: "tls", TS: 1, Out: dissecttest.Discard{}}
 		p := newParser(env)
 		for _, st := range hsSteps {
 			p.Parse(st.dir, st.b)

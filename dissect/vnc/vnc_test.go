@@ -196,15 +196,9 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) { dissecttest.Fuzz(t, "vnc", data, 70000) })
 }
 
-type discard struct{}
-
-func (discard) Record(string, []byte) {}
-func (discard) Fact(*dissect.Fact)    {}
-func (discard) Event(*dissect.Event)  {}
-
 // Steady state is the RFB session after ServerInit: consumed without parsing.
 func TestSteadyStateAllocs(t *testing.T) {
-	env := &dissect.Env{Flow: dissecttest.Flow(6, 5900), Name: "vnc", Out: discard{}}
+	env := &dissect.Env{Flow: dissecttest.Flow(6, 5900), Name: "vnc", Out: dissecttest.Discard{}}
 	p := newParser(env)
 	for _, st := range vncAuth {
 		p.Parse(st.dir, st.b)
@@ -222,7 +216,7 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	pdus := uint64(0)
 	for i := 0; i < b.N; i++ {
-		env := &dissect.Env{Flow: dissecttest.Flow(6, 5900), Name: "vnc", Out: discard{}}
+		env := &dissect.Env{Flow: dissecttest.Flow(6, 5900), Name: "vnc", Out: dissecttest.Discard{}}
 		p := newParser(env)
 		for _, st := range vncAuth {
 			p.Parse(st.dir, st.b)

@@ -134,7 +134,6 @@ var Catalog = []*Rule{
 	r("ioc_domain", "Malicious Domain Name Request", Malware, Critical, "Indicators of compromise", []string{"T0883", "T0884"}, remIOC),
 	r("industroyer", "Suspicion of Malicious Activity (Industroyer)", Malware, Critical, "Known malware behaviour", []string{"T0855", "T0806"}, "An IEC 104 master swept many information objects with commands, as Industroyer's IEC 104 payload does. Stop the master's traffic at the station firewall and verify switchgear states.").rate(20, 60).ours(),
 	r("triton", "Suspicion of Malicious Activity (TRITON)", Malware, Critical, "Known malware behaviour", []string{"T0843", "T0821"}, "TriStation traffic reached a safety controller. Only the SIS engineering station should speak it; put the controller's key switch in RUN and investigate the source.").ours(),
-	r("doublepulsar", "Invalid SMB Message (DoublePulsar Backdoor Implant)", Malware, Critical, "Known malware behaviour", []string{"T0866"}, remIOC),
 
 	// Operational: events engineers need to know about.
 	r("s7_stop", "An S7 Stop PLC Command was Sent", Operational, Major, "PLC state", []string{"T0843", "T0858", "T0814"}, remOperational),

@@ -360,3 +360,16 @@ func TestPeriodicityBroken(t *testing.T) {
 		t.Fatalf("no periodicity alert for a 2 s cycle: %v", titles(d.Alerts()))
 	}
 }
+
+// Every rule of the catalogue is raised somewhere: its id appears in the detector's code.
+func TestEveryRuleHasATrigger(t *testing.T) {
+	src, err := os.ReadFile("detector.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range detect.Catalog {
+		if !bytes.Contains(src, []byte(`"`+r.ID+`"`)) {
+			t.Errorf("rule %s (%s) is never raised", r.ID, r.Title)
+		}
+	}
+}

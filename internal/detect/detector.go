@@ -432,6 +432,14 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 	d.period(fl, e, ek, f.First)
 	known := append([]string(nil), e.Commands...) // the commands learned before this flow
 	for _, c := range f.Commands {
+		if proto == "dnp3" {
+			switch c.Name {
+			case "INITIALIZE_DATA":
+				d.raise("dnp3_obsolete_init", fl, client, server, proto, "", fmt.Sprintf("%s sent the obsolete DNP3 INITIALIZE_DATA to %s", client, server))
+			case "SAVE_CONFIG":
+				d.raise("dnp3_obsolete_save", fl, client, server, proto, "", fmt.Sprintf("%s sent the obsolete DNP3 SAVE_CONFIG to %s", client, server))
+			}
+		}
 		if e.hasCommand(c.Name) {
 			continue
 		}
@@ -560,6 +568,8 @@ func (d *Detector) newEdge(fl *dissect.FlowInfo, e *BEdge, f *engine.FlowSummary
 		// a new device's ordinary connections are learned in its window
 	case e.Proto == "snmp":
 		a("snmp")
+	case e.Proto == "smb" && session:
+		a("smb_login")
 	case e.Proto == "http":
 		a("http")
 	default:
