@@ -80,13 +80,16 @@ type Event struct {
 // Env is a parser's view of its flow and its way out. The engine creates one per parser and
 // sets TS before every Parse/Gap/Close call. Not safe for concurrent use.
 type Env struct {
-	Flow   *FlowInfo
-	Name   string // the dissector's name
-	Site   string // site label, added to every record when set
-	TS     int64  // time of the packet being parsed, ns since the epoch
-	Out    Output
-	PDUs   uint64 // PDUs counted by the parser (Env.PDU)
-	Weirds uint64
+	Flow *FlowInfo
+	Name string // the dissector's name
+	Site string // site label, added to every record when set
+	TS   int64  // time of the packet being parsed, ns since the epoch
+	Out  Output
+	PDUs uint64 // PDUs counted by the parser (Env.PDU)
+	// Service, when a parser sets it, names the flow in conn.log's service instead of the
+	// dissector's name (the guess dissector labels flows "guess:<protocol>").
+	Service string
+	Weirds  uint64
 
 	// Commands counts the commands (function codes, services) requested on this flow, for
 	// the topology's edges. Filled by Command; the engine reads it when the flow ends.

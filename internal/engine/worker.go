@@ -672,6 +672,9 @@ func (w *worker) end(f *Flow) {
 			RespMACSeen: f.dirs[1].pkts > 0 && f.info.Resp.MAC != ([6]byte{})}
 		if f.env != nil {
 			s.Commands = f.env.Commands
+			if f.env.Service != "" {
+				s.Service = f.env.Service
+			}
 		}
 		obs.FlowEnd(s)
 	}
@@ -723,7 +726,9 @@ func (w *worker) connLog(f *Flow) {
 		pn = "unknown_transport"
 	}
 	r.Str("proto", pn)
-	if f.service != "" {
+	if f.env != nil && f.env.Service != "" {
+		r.Str("service", f.env.Service)
+	} else if f.service != "" {
 		r.Str("service", f.service)
 	}
 	o, s := &f.dirs[0], &f.dirs[1]
