@@ -143,6 +143,9 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	if err := dir.Close(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
+	if err := applyRetention(context.Background(), &f.det, st, siteOrDefault(f.site), inv, det); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
 	var tail strings.Builder // printed after the run summary
 	if det != nil {
 		before := map[string]bool{}

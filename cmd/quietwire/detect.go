@@ -14,15 +14,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/quietwire/quietwire/internal/detect"
+	"github.com/quietwire/quietwire/internal/inventory"
 	"github.com/quietwire/quietwire/internal/store"
 )
 
 // detectFlags are analyze's and sensor's detection options.
 type detectFlags struct {
-	off        bool
-	learn      bool
-	period     time.Duration
-	indicators string
+	off         bool
+	learn       bool
+	period      time.Duration
+	indicators  string
+	exclusions  string
+	retention   time.Duration
+	evidenceMiB int64
 }
 
 func (f *detectFlags) add(cmd *cobra.Command) {
@@ -31,6 +35,9 @@ func (f *detectFlags) add(cmd *cobra.Command) {
 	fl.BoolVar(&f.learn, "learn", false, "learn only: add everything seen to the site's baseline, then make the site operational")
 	fl.DurationVar(&f.period, "learning-period", time.Hour, "learning period of a new site, in packet time")
 	fl.StringVar(&f.indicators, "indicators", "", "indicator file (one IP, CIDR or domain per line, or a STIX 2.1 bundle)")
+	fl.StringVar(&f.exclusions, "exclusions", "", `exclusion rules and maintenance windows (JSON: {"exclusions":[{"name":…,"rules":[…],"devices":[…],"protocols":[…],"from":…,"to":…}]})`)
+	fl.DurationVar(&f.retention, "retention", 90*24*time.Hour, "keep devices, connections and alerts seen within this time of the site's newest packet")
+	fl.Int64Var(&f.evidenceMiB, "evidence-max-mib", 1024, "keep alert evidence pcaps up to this many MiB in all, newest first")
 }
 
 // newDetector builds the detector of a run, with the site's baseline and alerts from st (nil: in memory).
@@ -42,6 +49,15 @@ func newDetector(f *detectFlags, st *store.Store, site, sensor string) (*detect.
 			return nil, err
 		}
 		if cfg.Indicators, err = detect.ParseIndicators(f.indicators, data); err != nil {
+			return nil, err
+		}
+	}
+	if f.exclusions != "" {
+		data, err := os.ReadFile(f.exclusions)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Exclusions, err = detect.ParseExclusions(f.exclusions, data); err != nil {
 			return nil, err
 		}
 	}
@@ -324,4 +340,26 @@ func baselineCmd() *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// applyRetention forgets what is older than the retention before the site's newest packet, in
+// memory and in the store, and trims evidence to its size budget.
+func applyRetention(ctx context.Context, f *detectFlags, st *store.Store, site string, inv *inventory.Inventory, det *detect.Detector) error {
+	if f.retention <= 0 || inv == nil {
+		return nil
+	}
+	latest := inv.Latest()
+	if latest == 0 {
+		return nil
+	}
+	cutoff := latest - int64(f.retention)
+	inv.Prune(cutoff)
+	if det != nil {
+		det.Prune(cutoff)
+	}
+	if st == nil {
+		return nil
+	}
+	_, _, err := st.PruneAlerts(ctx, site, cutoff, f.evidenceMiB<<20)
+	return err
 }

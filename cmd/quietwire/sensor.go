@@ -105,6 +105,9 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string,
 	cfg.Observer = obs
 	save := func() error {
 		var errs error
+		if err := applyRetention(context.Background(), &f.det, st, f.site, inv, det); err != nil {
+			errs = errors.Join(errs, err)
+		}
 		if err := saveInventory(st, inv); err != nil {
 			errs = errors.Join(errs, err)
 		}

@@ -373,3 +373,30 @@ func TestEveryRuleHasATrigger(t *testing.T) {
 		}
 	}
 }
+
+func TestExclusions(t *testing.T) {
+	doc := []byte(`{"exclusions":[
+	 {"name":"S7 maintenance","rules":["An S7 Stop PLC Command was Sent"],"devices":["134.249.61.0/24"],"protocols":["s7comm"],
+	  "from":"2014-01-01T00:00:00Z","to":"2030-01-01T00:00:00Z"}]}`)
+	ex, err := detect.ParseExclusions("x.json", doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analyze(t, detect.Config{Site: "t", Exclusions: ex}, nil, corpus(t, "s7comm/gymgit__step7_s300_stop.pcapng"))
+	if titles(r.d.Alerts())["s7_stop"] != 0 || r.d.Suppressed["S7 maintenance"] == 0 {
+		t.Fatalf("not suppressed: %v %v", titles(r.d.Alerts()), r.d.Suppressed)
+	}
+	// Outside the window the alert is raised.
+	late, _ := detect.ParseExclusions("x.json", bytes.Replace(doc, []byte("2014-01-01"), []byte("2029-01-01"), 1))
+	r = analyze(t, detect.Config{Site: "t", Exclusions: late}, nil, corpus(t, "s7comm/gymgit__step7_s300_stop.pcapng"))
+	if titles(r.d.Alerts())["s7_stop"] == 0 {
+		t.Fatal("suppressed outside its window")
+	}
+	for _, bad := range []string{`{"exclusions":[{"rules":["s7_stop"]}]}`, `{"exclusions":[{"name":"x","rules":["nope"]}]}`,
+		`{"exclusions":[{"name":"x","devices":["not-an-address"]}]}`, `{"exclusions":[{"name":"x","color":"red"}]}`,
+		`{"exclusions":[{"name":"x","from":"2020-01-02T00:00:00Z","to":"2020-01-01T00:00:00Z"}]}`} {
+		if _, err := detect.ParseExclusions("bad.json", []byte(bad)); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
+	}
+}

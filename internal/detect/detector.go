@@ -31,6 +31,8 @@ type Config struct {
 	Disabled map[string]bool
 	// EvidencePackets is how many packets of the triggering flow an alert keeps (32).
 	EvidencePackets int
+	// Exclusions suppress matching alerts (maintenance windows, devices, protocols, rules).
+	Exclusions []*Exclusion
 }
 
 // Status of an alert.
@@ -91,6 +93,8 @@ type Detector struct {
 	sets    map[string]*setWindow
 	modes   map[string]string // last operating mode seen per device, this run
 	starts  map[string]int64  // last connection start per edge, this run
+	// Suppressed counts the alerts each exclusion suppressed (read after Finish).
+	Suppressed map[string]uint64
 	// OnAlert is called (under the detector's lock) when an alert is created (isNew) or
 	// repeats. It must not call back into the detector.
 	OnAlert func(a *Alert, isNew bool)
@@ -175,6 +179,24 @@ func (d *Detector) AlertCopies() []*Alert {
 	return out
 }
 
+// Prune forgets alerts last seen before ts (retention).
+func (d *Detector) Prune(ts int64) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	keep := d.order[:0]
+	for _, a := range d.order {
+		if a.Last < ts {
+			delete(d.alerts, a.ID)
+			n++
+			continue
+		}
+		keep = append(keep, a)
+	}
+	d.order = keep
+	return n
+}
+
 // LoadAlerts adds previously stored alerts so repeats merge into them.
 func (d *Detector) LoadAlerts(as []*Alert) {
 	d.mu.Lock()
@@ -250,6 +272,15 @@ func (d *Detector) raise(rule string, fl *dissect.FlowInfo, src, dst, proto, key
 	}
 	if d.cfg.Disabled[rule] {
 		return nil
+	}
+	for _, x := range d.cfg.Exclusions {
+		if x.matches(rl, src, dst, proto, d.now) {
+			if d.Suppressed == nil {
+				d.Suppressed = map[string]uint64{}
+			}
+			d.Suppressed[x.Name]++
+			return nil
+		}
 	}
 	h := sha1.Sum([]byte(d.cfg.Site + "\x00" + rule + "\x00" + src + "\x00" + dst + "\x00" + proto + "\x00" + key))
 	id := "A" + hex.EncodeToString(h[:6])

@@ -577,3 +577,22 @@ func lldpNames(t *testing.T, path string) map[string]string {
 	}
 	return out
 }
+
+func TestRetentionPrune(t *testing.T) {
+	inv := inventory.New(inventory.Config{Site: "s"})
+	old := flow("10.0.0.5", "10.0.0.10", [6]byte{0, 0x1d, 9, 1, 1, 1}, [6]byte{0, 0x1b, 0x1b, 2, 2, 2}, 502, 1e9)
+	inv.FlowEnd(old)
+	recent := flow("10.0.0.7", "10.0.0.11", [6]byte{0, 0x1d, 9, 1, 1, 7}, [6]byte{0, 0x1b, 0x1b, 2, 2, 7}, 502, 100e9)
+	inv.FlowEnd(recent)
+	if inv.Latest() != 101e9 {
+		t.Fatalf("latest %d", inv.Latest())
+	}
+	eps, edges := inv.Prune(50e9)
+	if eps != 2 || edges != 1 {
+		t.Fatalf("pruned %d endpoints %d edges", eps, edges)
+	}
+	snap := inv.Snapshot()
+	if len(snap.Devices) != 2 || len(snap.Connections) != 1 || snap.Connections[0].ServerAddr != "10.0.0.11" {
+		t.Fatalf("after pruning: %d devices %+v", len(snap.Devices), snap.Connections)
+	}
+}

@@ -133,3 +133,45 @@ func (inv *Inventory) Import(st *State) {
 		}
 	}
 }
+
+// Prune forgets endpoints and edges last seen before ts (retention), and the MAC bindings
+// older than it. It returns how many endpoints and edges it removed.
+func (inv *Inventory) Prune(ts int64) (endpoints, edges int) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	for k, e := range inv.eps {
+		if e.Last < ts {
+			delete(inv.eps, k)
+			endpoints++
+		}
+	}
+	for k, e := range inv.edges {
+		if e.Last < ts {
+			delete(inv.edges, k)
+			edges++
+		}
+	}
+	for m, mi := range inv.macIPs {
+		for ip, last := range mi.ips {
+			if last < ts {
+				delete(mi.ips, ip)
+			}
+		}
+		if len(mi.ips) == 0 && mi.last < ts {
+			delete(inv.macIPs, m)
+		}
+	}
+	return endpoints, edges
+}
+
+// Latest returns the newest packet time the inventory has seen (the site's own clock, for
+// retention of captures analysed long after they were taken).
+func (inv *Inventory) Latest() int64 {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	var t int64
+	for _, e := range inv.eps {
+		t = max(t, e.Last)
+	}
+	return t
+}

@@ -111,3 +111,50 @@ func (s *Store) AlertPcap(ctx context.Context, id string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// PruneAlerts deletes the site's alerts last seen before ts and keeps evidence for the newest
+// alerts only, up to maxEvidence bytes in all (0: no limit). It returns how many alerts it
+// deleted and how many lost their evidence.
+func (s *Store) PruneAlerts(ctx context.Context, site string, ts int64, maxEvidence int64) (deleted, stripped int64, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM alerts WHERE site = ? AND last_seen < ?`, site, ts)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: %w", err)
+	}
+	deleted, _ = res.RowsAffected()
+	if maxEvidence > 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT id, length(evidence) FROM alerts WHERE evidence IS NOT NULL ORDER BY last_seen DESC, id`)
+		if err != nil {
+			return 0, 0, fmt.Errorf("store: %w", err)
+		}
+		var total int64
+		var strip []string
+		for rows.Next() {
+			var id string
+			var n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return 0, 0, fmt.Errorf("store: %w", err)
+			}
+			total += n
+			if total > maxEvidence {
+				strip = append(strip, id)
+			}
+		}
+		rows.Close()
+		for _, id := range strip {
+			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET evidence = NULL WHERE id = ?`, id); err != nil {
+				return 0, 0, fmt.Errorf("store: %w", err)
+			}
+		}
+		stripped = int64(len(strip))
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, fmt.Errorf("store: commit: %w", err)
+	}
+	return deleted, stripped, nil
+}
