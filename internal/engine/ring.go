@@ -74,3 +74,8 @@ func (r *ring) Packets(f *dissect.FlowInfo, max int) []dissect.EvidencePacket {
 	}
 	return out
 }
+
+// evidenceSnap is how many bytes of each packet the evidence ring keeps: the headers and the
+// industrial PDUs in full (they are short), the first part of bulk transfers. Copying every
+// byte of every frame would cost the pipeline more than the whole detection engine.
+const evidenceSnap = 384
