@@ -3,6 +3,7 @@ package dissect
 import (
 	"net/netip"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -86,6 +87,8 @@ type Env struct {
 	TS   int64  // time of the packet being parsed, ns since the epoch
 	Out  Output
 	PDUs uint64 // PDUs counted by the parser (Env.PDU)
+	// Runs is the engine run's shared state (see Shared); the engine sets it.
+	Runs *RunState
 	// Service, when a parser sets it, names the flow in conn.log's service instead of the
 	// dissector's name (the guess dissector labels flows "guess:<protocol>").
 	Service string
@@ -124,6 +127,38 @@ func (e *Env) Command(name string) {
 	if len(e.Commands) < maxCommands {
 		e.Commands = append(e.Commands, CommandCount{Name: name, N: 1, First: e.TS})
 	}
+}
+
+// Shared returns the run's shared object under key, creating it with mk on first use. It is
+// for state a protocol needs across flows (ARP's IP→MAC bindings, DHCP transactions, CIP
+// connections): one object per engine run, shared by every worker — the object must be safe
+// for concurrent use. Tests without an engine get a fresh object per Env.
+func (e *Env) Shared(key string, mk func() any) any {
+	if e.Runs == nil {
+		e.Runs = NewRunState()
+	}
+	return e.Runs.Get(key, mk)
+}
+
+// RunState holds the objects Env.Shared hands out for one engine run.
+type RunState struct {
+	mu sync.Mutex
+	m  map[string]any
+}
+
+// NewRunState returns an empty run state.
+func NewRunState() *RunState { return &RunState{m: map[string]any{}} }
+
+// Get returns the object under key, creating it with mk on first use.
+func (r *RunState) Get(key string, mk func() any) any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v, ok := r.m[key]
+	if !ok {
+		v = mk()
+		r.m[key] = v
+	}
+	return v
 }
 
 // PDU counts one protocol data unit for the run summary.

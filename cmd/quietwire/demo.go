@@ -96,7 +96,7 @@ func newSimSource(f *demoFlags, start time.Time, out io.Writer) *simSource {
 		defer close(s.frames)
 		wall := time.Now()
 		for loop := 0; f.loops == 0 || loop < f.loops; loop++ {
-			cfg := sim.Config{Profile: f.profile, Duration: f.cycle, Learning: f.learning, Seed: f.seed + uint64(loop),
+			cfg := sim.Config{Profile: f.profile, Duration: f.cycle, Learning: f.learning, Seed: f.seed, // the same plant every cycle
 				Scenarios: sim.ScenarioNames(), Start: start.Add(time.Duration(loop) * f.cycle)}
 			fmt.Fprintf(out, "quietwire: demo cycle %d: %s of simulated %s plant\n", loop+1, f.cycle, f.profile)
 			_, err := sim.Frames(cfg, func(ts time.Time, frame []byte) error {

@@ -259,6 +259,7 @@ func TestTableFull(t *testing.T) {
 	if n := len(weirds(f.c, weirdTableFull)); n != 1 {
 		t.Fatalf("%d table-full reports, want 1", n)
 	}
+	bindings := testRuns.Get("arp.bindings", newBindingTable).(*bindingTable)
 	bindings.Lock()
 	n := len(bindings.m)
 	bindings.Unlock()

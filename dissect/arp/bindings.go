@@ -5,10 +5,11 @@ import (
 	"sync"
 )
 
-// The binding table is process-wide: one pseudo-flow is one (source MAC, destination MAC)
-// pair, so two devices claiming one IP never meet in the same parser. It maps (VLAN, IP) to
-// the last MAC that claimed it in an ARP request or reply, and is shared by every worker
-// under one mutex (ARP is a few frames per second per host: contention is negligible).
+// The binding table belongs to the engine run (Env.Shared): one pseudo-flow is one (source
+// MAC, destination MAC) pair, so two devices claiming one IP never meet in the same parser.
+// It maps (VLAN, IP) to the last MAC that claimed it in an ARP request or reply, and is shared
+// by every worker under one mutex (ARP is a few frames per second per host: contention is
+// negligible). Two runs in one process (tests, a looping demo) do not see each other's.
 //
 // Bounds and ageing, in packet time:
 //   - at most maxBindings entries; when full, new IPs are not tracked (arp_binding_table_full
@@ -44,15 +45,17 @@ const (
 	claimFull                 // the table just became full
 )
 
-var bindings = struct {
+type bindingTable struct {
 	sync.Mutex
 	m    map[bindKey]binding
 	full bool
-}{m: make(map[bindKey]binding)}
+}
+
+func newBindingTable() any { return &bindingTable{m: make(map[bindKey]binding)} }
 
 // claim records that mac claims ip on vlan at ts. On a conflict it returns the MAC that held
 // the IP before. It does not allocate once the IP is known.
-func claim(vlan uint16, ip netip.Addr, mac [6]byte, ts int64) (claimResult, [6]byte) {
+func (bindings *bindingTable) claim(vlan uint16, ip netip.Addr, mac [6]byte, ts int64) (claimResult, [6]byte) {
 	k := bindKey{vlan, ip}
 	bindings.Lock()
 	defer bindings.Unlock()
@@ -83,12 +86,4 @@ func claim(vlan uint16, ip netip.Addr, mac [6]byte, ts int64) (claimResult, [6]b
 	e.reported = ts
 	bindings.m[k] = e
 	return claimConflict, old
-}
-
-// resetBindings empties the table (tests).
-func resetBindings() {
-	bindings.Lock()
-	bindings.m = make(map[bindKey]binding)
-	bindings.full = false
-	bindings.Unlock()
 }

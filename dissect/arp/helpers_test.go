@@ -41,8 +41,15 @@ type feeder struct {
 	p   dissect.Parser
 }
 
+// testRuns is the run state the feeders of one test share (the engine gives one per run).
+var testRuns = dissect.NewRunState()
+
+// resetBindings starts a new run: a fresh binding table.
+func resetBindings() { testRuns = dissect.NewRunState() }
+
 func newFeeder(t testing.TB, src, dst [6]byte) *feeder {
 	env, c := dissecttest.NewEnv("arp", l2flow(src, dst))
+	env.Runs = testRuns
 	return &feeder{t: t, env: env, c: c, p: newParser(env)}
 }
 

@@ -20,6 +20,7 @@ type parser struct {
 	mismatched bool       // arp_sender_mac_mismatch reported on this pseudo-flow
 
 	targets    map[netip.Addr]bool // distinct addresses this sender asked for (capped)
+	table      *bindingTable       // the run's IP→MAC bindings
 	winStart   int64               // reply-storm window start (packet time)
 	winReplies int
 	stormAt    int64 // last arp_reply_storm report, 0 if never
@@ -65,7 +66,10 @@ func (p *parser) Parse(dir dissect.Dir, b []byte) (int, error) {
 	if a.op != opRequest && a.op != opReply || a.spa.IsUnspecified() || a.sha == ([6]byte{}) {
 		return len(b), nil // ARP probes (RFC 5227) and RARP/InARP bind nothing
 	}
-	switch res, old := claim(env.Flow.VLAN, a.spa, a.sha, env.TS); res {
+	if p.table == nil {
+		p.table = env.Shared("arp.bindings", newBindingTable).(*bindingTable)
+	}
+	switch res, old := p.table.claim(env.Flow.VLAN, a.spa, a.sha, env.TS); res {
 	case claimConflict:
 		name, verb := weirdIPConflict, " claimed by "
 		if grat {

@@ -30,7 +30,7 @@ type txn struct {
 	lru                          uint64
 }
 
-// table is the process-wide transaction table: DHCP's broadcasts put one transaction's
+// table is the run's transaction table (Env.Shared): DHCP's broadcasts put one transaction's
 // messages on several flows, so the flows' parsers share it. It is bounded (maxTxns, least
 // recently used logged first) and expires on packet time as Zeek does; every parser's Close
 // expires what is due and the last open parser's Close logs the rest.
@@ -48,8 +48,6 @@ type table struct {
 
 func newTable() *table { return &table{m: map[uint32]*txn{}} }
 
-// shared is the table of the running process.
-var shared = newTable()
 
 // parser is one flow's DHCP state.
 type parser struct {
@@ -64,7 +62,9 @@ type parser struct {
 	closed bool
 }
 
-func newParser(env *dissect.Env) dissect.Parser { return newParserTable(env, shared) }
+func newParser(env *dissect.Env) dissect.Parser {
+	return newParserTable(env, env.Shared("dhcp.transactions", func() any { return newTable() }).(*table))
+}
 
 func newParserTable(env *dissect.Env, tab *table) *parser {
 	f := env.Flow

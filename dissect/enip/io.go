@@ -116,7 +116,7 @@ func (p *parser) ioFirst(dir dissect.Dir, id, seq uint32, data []byte) {
 	if dir == dissect.Resp {
 		src = p.env.Flow.Resp.IP
 	}
-	ci, known := conns.lookup(id, src)
+	ci, known := p.conns().lookup(id, src)
 	r := p.envelope(p.env.Log("cip_io"), dir)
 	r.HexUint("connection_id", uint64(id), 8).Uint("sequence_number", uint64(seq))
 	r.Uint("data_length", uint64(len(data))).Hex("io_data", data)
@@ -157,9 +157,9 @@ func (p *parser) forwardOpened(dir dissect.Dir, fo forwardOpen, transport uint8)
 		target, orig = orig, target
 	}
 	// O->T packets come from the originator, T->O packets from the target.
-	conns.add(connKey{fo.otID, orig}, connInfo{uid: p.env.Flow.UID, rpi: fo.otRPI, transport: transport,
+	p.conns().add(connKey{fo.otID, orig}, connInfo{uid: p.env.Flow.UID, rpi: fo.otRPI, transport: transport,
 		serial: fo.serial, vendor: fo.vendor, origSerial: fo.origSerial})
-	conns.add(connKey{fo.toID, target}, connInfo{uid: p.env.Flow.UID, rpi: fo.toRPI, transport: transport,
+	p.conns().add(connKey{fo.toID, target}, connInfo{uid: p.env.Flow.UID, rpi: fo.toRPI, transport: transport,
 		serial: fo.serial, vendor: fo.vendor, origSerial: fo.origSerial})
 }
 
@@ -190,7 +190,6 @@ type connRegistry struct {
 	count int
 }
 
-var conns = &connRegistry{}
 
 func (g *connRegistry) add(k connKey, v connInfo) {
 	g.mu.Lock()
@@ -226,4 +225,10 @@ func (g *connRegistry) close(serial, vendor uint16, origSerial uint32) {
 			delete(g.m, k) // its ring slot is recycled in FIFO order like any other
 		}
 	}
+}
+
+// conns returns the run's registry of Forward Open connections (Env.Shared): I/O flows on UDP
+// 2222 are tied back to the explicit session that opened them.
+func (p *parser) conns() *connRegistry {
+	return p.env.Shared("enip.connections", func() any { return &connRegistry{} }).(*connRegistry)
 }

@@ -407,7 +407,7 @@ func (p *parser) request(dir dissect.Dir, m *msg, connected bool, seq uint16, e 
 		}
 	case m.code == svcForwardClose && isCM:
 		if serial, vendor, origSerial, ok := parseForwardClose(m.data); ok {
-			conns.close(serial, vendor, origSerial)
+			p.conns().close(serial, vendor, origSerial)
 		}
 	}
 }

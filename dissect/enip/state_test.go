@@ -216,6 +216,7 @@ func TestForwardOpenTiesIO(t *testing.T) {
 	// UDP 2222: T->O packets come from the target (10.0.0.2, the TCP responder). In this UDP
 	// flow the target sent first, so it is the UDP flow's originator.
 	uenv, uc := dissecttest.NewEnv("enip", dissecttest.Flow(17, 2222))
+	uenv.Runs = env.Runs // one engine run: the I/O flow sees the session's Forward Open
 	uenv.Flow.Orig, uenv.Flow.Resp = env.Flow.Resp, env.Flow.Orig
 	up := newParser(uenv)
 	io := func(id, seq uint32, data []byte) []byte {

@@ -143,7 +143,7 @@ func (w *worker) probeView(f *Flow, d dissect.Dir, keep []byte) []byte {
 }
 
 func (w *worker) attach(f *Flow, fac *dissect.Factory) {
-	env := &dissect.Env{Flow: &f.info, Name: fac.Name, Site: w.e.cfg.Site, TS: w.now, Out: w.tee}
+	env := &dissect.Env{Flow: &f.info, Name: fac.Name, Site: w.e.cfg.Site, TS: w.now, Out: w.tee, Runs: w.e.runs}
 	f.env = env
 	f.fac = fac
 	f.cands = nil

@@ -112,6 +112,7 @@ type Engine struct {
 
 	read, bytes uint64
 	lastTS      int64
+	runs        *dissect.RunState // state dissectors share across flows for this run
 	// live counters of RunSources, read by Live while it runs
 	liveRead, liveBytes atomic.Uint64
 }
@@ -119,7 +120,7 @@ type Engine struct {
 // New builds an engine writing into d.
 func New(cfg Config, d *logs.Dir) (*Engine, error) {
 	cfg.defaults()
-	e := &Engine{cfg: cfg, logs: d, byEther: map[uint16][]int{}, bySAP: map[uint8][]int{}, bySNAP: map[uint64][]int{}, likely: map[uint16]bool{}}
+	e := &Engine{cfg: cfg, logs: d, runs: dissect.NewRunState(), byEther: map[uint16][]int{}, bySAP: map[uint8][]int{}, bySNAP: map[uint64][]int{}, likely: map[uint16]bool{}}
 	e.byPort[0], e.byPort[1] = map[uint16][]int{}, map[uint16][]int{}
 	want := map[string]bool{}
 	for _, n := range cfg.Dissectors {

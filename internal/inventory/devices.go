@@ -380,6 +380,7 @@ func finish(d *Device) {
 	delete(d.Events, "_peers")
 	delete(d.Events, "_public_peer")
 	delete(d.Events, "_public_ip")
+	delete(d.Events, "_cleartext_login")
 	if len(d.Events) == 0 {
 		d.Events = nil
 	}
@@ -457,7 +458,7 @@ func flags(d *Device) []string {
 	if d.Events["_public_peer"] > 0 && d.Events["_public_ip"] == 0 {
 		f = append(f, "internet_facing")
 	}
-	if d.Events[dissect.EvLogin]+d.Events[dissect.EvPassword] > 0 {
+	if d.Events["_cleartext_login"] > 0 {
 		f = append(f, "cleartext_credentials")
 	}
 	if d.User["authorized"] == "true" {

@@ -207,6 +207,20 @@ func (inv *Inventory) Fact(f *dissect.Fact) {
 			}
 		}
 	}
+	if f.Attr == dissect.AttrIP && !e.IP.IsValid() && unicastMAC(e.MAC) {
+		// An L2 talker names its IP (ARP, LLDP management address): the MAC owns that IP,
+		// so the MAC-only endpoint and the IP's endpoint assemble into one device.
+		if ip, err := netip.ParseAddr(f.Value); err == nil && ip.IsGlobalUnicast() && !groupAddr(ip) {
+			ipe := inv.eps[epKey{ip: ip}]
+			if ipe == nil && len(inv.eps) < inv.cfg.MaxEndpoints {
+				ipe = &Endpoint{IP: ip, First: f.TS, Last: f.TS, Attrs: map[string]*Attr{}}
+				inv.eps[epKey{ip: ip}] = ipe
+			}
+			if ipe != nil {
+				inv.bindMAC(ipe, e.MAC, ip, f.TS)
+			}
+		}
+	}
 	if f.Attr == dissect.AttrRole {
 		if e.Roles == nil {
 			e.Roles = map[string]bool{}
@@ -256,7 +270,14 @@ func (inv *Inventory) Event(ev *dissect.Event) {
 		e.Events = map[string]uint64{}
 	}
 	e.Events[ev.Kind]++
+	if ev.Kind == dissect.EvLogin && cleartextLogins[ev.Proto] {
+		e.Events["_cleartext_login"]++
+	}
 }
+
+// cleartextLogins are the protocols whose logins cross the wire readable (an OPC UA or SMB
+// login is not: its secret is encrypted or hashed).
+var cleartextLogins = map[string]bool{"ftp": true, "telnet": true, "http": true, "mqtt": true, "snmp": true}
 
 // FlowEnd adds a finished flow to the endpoints and the topology.
 func (inv *Inventory) FlowEnd(fl *engine.FlowSummary) {
