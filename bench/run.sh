@@ -62,7 +62,7 @@ if command -v suricata >/dev/null; then
   fi
 fi
 q=$(grep '^quietwire 1 core, full' "$out/results.txt" | awk '{print $NF}')
-q2=$(grep '^quietwire 2 workers' "$out/results.txt" | awk '{print $NF}')
+q2=$(grep '^quietwire 2 workers, full' "$out/results.txt" | awk '{print $NF}')
 [ -n "$q" ] && [ -n "$q2" ] && awk -v a="$q" -v b="$q2" 'BEGIN{printf "2 workers vs 1 core: %.2fx\n", a/b}'
 if grep -q '^tshark' "$out/results.txt"; then
   t=$(grep '^tshark' "$out/results.txt" | awk '{print $NF}'); awk -v a="$q" -v b="$t" 'BEGIN{printf "quietwire vs tshark (1 core): %.1fx faster\n", b/a}'

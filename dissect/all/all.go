@@ -5,6 +5,7 @@
 package all
 
 import (
+	_ "github.com/quietwire/quietwire/dissect/ads"
 	_ "github.com/quietwire/quietwire/dissect/arp"
 	_ "github.com/quietwire/quietwire/dissect/bacnet"
 	_ "github.com/quietwire/quietwire/dissect/cdp"
@@ -12,8 +13,11 @@ import (
 	_ "github.com/quietwire/quietwire/dissect/dnp3"
 	_ "github.com/quietwire/quietwire/dissect/dns"
 	_ "github.com/quietwire/quietwire/dissect/enip"
+	_ "github.com/quietwire/quietwire/dissect/fins"
 	_ "github.com/quietwire/quietwire/dissect/ftp"
 	_ "github.com/quietwire/quietwire/dissect/goose"
+	_ "github.com/quietwire/quietwire/dissect/guess"
+	_ "github.com/quietwire/quietwire/dissect/hartip"
 	_ "github.com/quietwire/quietwire/dissect/http"
 	_ "github.com/quietwire/quietwire/dissect/iec104"
 	_ "github.com/quietwire/quietwire/dissect/lldp"
@@ -27,8 +31,10 @@ import (
 	_ "github.com/quietwire/quietwire/dissect/rdp"
 	_ "github.com/quietwire/quietwire/dissect/remoteaccess"
 	_ "github.com/quietwire/quietwire/dissect/s7comm"
+	_ "github.com/quietwire/quietwire/dissect/slmp"
 	_ "github.com/quietwire/quietwire/dissect/smb"
 	_ "github.com/quietwire/quietwire/dissect/snmp"
+	_ "github.com/quietwire/quietwire/dissect/srtp"
 	_ "github.com/quietwire/quietwire/dissect/ssdp"
 	_ "github.com/quietwire/quietwire/dissect/ssh"
 	_ "github.com/quietwire/quietwire/dissect/sv"
