@@ -48,7 +48,6 @@ type table struct {
 
 func newTable() *table { return &table{m: map[uint32]*txn{}} }
 
-
 // parser is one flow's DHCP state.
 type parser struct {
 	env    *dissect.Env

@@ -190,7 +190,6 @@ type connRegistry struct {
 	count int
 }
 
-
 func (g *connRegistry) add(k connKey, v connInfo) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
