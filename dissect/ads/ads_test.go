@@ -199,41 +199,8 @@ func TestProbe(t *testing.T) {
 }
 
 func TestSegmentation(t *testing.T) {
-	two := dissecttest.Cat(readReq, writeReq)
-	tests := []struct {
-		name string
-		feed func(t *testing.T, s *dissecttest.Stream)
-		want int
-	}{
-		{"over two segments", func(t *testing.T, s *dissecttest.Stream) {
-			s.Write(t, dissect.Orig, readReq[:10])
-			s.Write(t, dissect.Orig, readReq[10:])
-		}, 1},
-		{"two in one segment", func(t *testing.T, s *dissecttest.Stream) { s.Write(t, dissect.Orig, two) }, 2},
-		{"byte at a time", func(t *testing.T, s *dissecttest.Stream) {
-			for _, c := range two {
-				s.Write(t, dissect.Orig, []byte{c})
-			}
-		}, 2},
-		{"gap then resync", func(t *testing.T, s *dissecttest.Stream) {
-			s.Write(t, dissect.Orig, readReq[:12])
-			s.Gap(dissect.Orig, 20)
-			s.Write(t, dissect.Orig, dissecttest.Cat(readReq[32:], writeReq))
-		}, 1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			env, c := dissecttest.NewEnv("ads", dissecttest.Flow(6, PortTCP))
-			s := &dissecttest.Stream{P: newParser(env)}
-			tc.feed(t, s)
-			if n := len(c.Logs(logADS)); n != tc.want {
-				t.Errorf("%d records, want %d", n, tc.want)
-			}
-			if s.Pending(dissect.Orig) != 0 {
-				t.Errorf("%d pending", s.Pending(dissect.Orig))
-			}
-		})
-	}
+	dissecttest.Matrix{Name: "ads", Port: PortTCP, New: newParser, Log: logADS,
+		First: readReq, Second: writeReq, Cut: 10, GapAt: 12, GapLen: 20}.Run(t)
 }
 
 func TestNonADS(t *testing.T) {

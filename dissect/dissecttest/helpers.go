@@ -109,3 +109,67 @@ func BER(tag byte, v ...byte) []byte {
 	}
 	return append(b, v...)
 }
+
+// Matrix describes the segmentation matrix of a TCP dissector: two whole PDUs sent by the
+// originator, where to cut the first one, and a gap inside the first one after which the
+// stream must resynchronise on the second.
+type Matrix struct {
+	Name      string                                // factory name
+	Port      uint16                                // responder port of the test flow
+	New       func(env *dissect.Env) dissect.Parser // the parser under test
+	Log       string                                // the log with one record per PDU
+	First     []byte                                // a whole PDU
+	Second    []byte                                // another whole PDU
+	Cut       int                                   // "over two segments": split First here
+	GapAt     int                                   // "gap then resync": First's bytes sent before the gap
+	GapLen    int                                   // bytes lost (GapAt+GapLen ≤ len(First))
+	CheckEach func(t *testing.T, r Rec)             // optional: every record must pass it
+}
+
+// Run plays the matrix: one PDU over two segments, two PDUs in one segment, byte at a time,
+// and a gap inside the first PDU followed by the second one. Each case checks the number of
+// records and that nothing stays pending.
+func (m Matrix) Run(t *testing.T) {
+	t.Helper()
+	two := Cat(m.First, m.Second)
+	cases := []struct {
+		name string
+		feed func(t *testing.T, s *Stream)
+		want int
+	}{
+		{"over two segments", func(t *testing.T, s *Stream) {
+			s.Write(t, dissect.Orig, m.First[:m.Cut])
+			s.Write(t, dissect.Orig, m.First[m.Cut:])
+		}, 1},
+		{"two in one segment", func(t *testing.T, s *Stream) { s.Write(t, dissect.Orig, two) }, 2},
+		{"byte at a time", func(t *testing.T, s *Stream) {
+			for _, c := range two {
+				s.Write(t, dissect.Orig, []byte{c})
+			}
+		}, 2},
+		{"gap then resync", func(t *testing.T, s *Stream) {
+			s.Write(t, dissect.Orig, m.First[:m.GapAt])
+			s.Gap(dissect.Orig, m.GapLen)
+			s.Write(t, dissect.Orig, Cat(m.First[m.GapAt+m.GapLen:], m.Second))
+		}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env, c := NewEnv(m.Name, Flow(6, m.Port))
+			s := &Stream{P: m.New(env)}
+			tc.feed(t, s)
+			recs := c.Logs(m.Log)
+			if len(recs) != tc.want {
+				t.Errorf("%d %s records, want %d", len(recs), m.Log, tc.want)
+			}
+			if m.CheckEach != nil {
+				for _, r := range recs {
+					m.CheckEach(t, r)
+				}
+			}
+			if n := s.Pending(dissect.Orig); n != 0 {
+				t.Errorf("%d bytes pending", n)
+			}
+		})
+	}
+}

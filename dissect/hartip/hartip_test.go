@@ -149,41 +149,8 @@ func TestProbe(t *testing.T) {
 }
 
 func TestSegmentation(t *testing.T) {
-	two := dissecttest.Cat(cmd0Req, cmd42Req)
-	tests := []struct {
-		name string
-		feed func(t *testing.T, s *dissecttest.Stream)
-		want int
-	}{
-		{"over two segments", func(t *testing.T, s *dissecttest.Stream) {
-			s.Write(t, dissect.Orig, cmd0Req[:6])
-			s.Write(t, dissect.Orig, cmd0Req[6:])
-		}, 1},
-		{"two in one segment", func(t *testing.T, s *dissecttest.Stream) { s.Write(t, dissect.Orig, two) }, 2},
-		{"byte at a time", func(t *testing.T, s *dissecttest.Stream) {
-			for _, c := range two {
-				s.Write(t, dissect.Orig, []byte{c})
-			}
-		}, 2},
-		{"gap then resync", func(t *testing.T, s *dissecttest.Stream) {
-			s.Write(t, dissect.Orig, cmd0Req[:4])
-			s.Gap(dissect.Orig, 5)
-			s.Write(t, dissect.Orig, dissecttest.Cat(cmd0Req[9:], cmd42Req))
-		}, 1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			env, c := dissecttest.NewEnv("hartip", dissecttest.Flow(6, Port))
-			s := &dissecttest.Stream{P: newParser(env)}
-			tc.feed(t, s)
-			if n := len(c.Logs(logHARTIP)); n != tc.want {
-				t.Errorf("%d records, want %d", n, tc.want)
-			}
-			if s.Pending(dissect.Orig) != 0 {
-				t.Errorf("%d pending", s.Pending(dissect.Orig))
-			}
-		})
-	}
+	dissecttest.Matrix{Name: "hartip", Port: Port, New: newParser, Log: logHARTIP,
+		First: cmd0Req, Second: cmd42Req, Cut: 6, GapAt: 4, GapLen: 5}.Run(t)
 }
 
 // Non-HART-IP on 5094: refused by the probe; garbage on a stream never accumulates.

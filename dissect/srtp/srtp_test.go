@@ -127,47 +127,13 @@ func TestProbe(t *testing.T) {
 }
 
 func TestSegmentation(t *testing.T) {
-	two := dissecttest.Cat(readR, writeQ)
-	tests := []struct {
-		name string
-		feed func(t *testing.T, s *dissecttest.Stream)
-		want int
-	}{
-		{"over two segments", func(t *testing.T, s *dissecttest.Stream) {
-			s.Write(t, dissect.Orig, readR[:20])
-			s.Write(t, dissect.Orig, readR[20:])
-		}, 1},
-		{"two in one segment", func(t *testing.T, s *dissecttest.Stream) { s.Write(t, dissect.Orig, two) }, 2},
-		{"byte at a time", func(t *testing.T, s *dissecttest.Stream) {
-			for _, c := range two {
-				s.Write(t, dissect.Orig, []byte{c})
+	dissecttest.Matrix{Name: "srtp", Port: Port, New: newParser, Log: logSRTP,
+		First: readR, Second: writeQ, Cut: 20, GapAt: 10, GapLen: 30,
+		CheckEach: func(t *testing.T, r dissecttest.Rec) {
+			if n := r.Get("service_request"); n != "READ_SYSTEM_MEMORY" && n != "WRITE_SYSTEM_MEMORY" {
+				t.Errorf("bogus message %s", r.Raw)
 			}
-		}, 2},
-		{"gap then resync", func(t *testing.T, s *dissecttest.Stream) {
-			s.Write(t, dissect.Orig, readR[:10])
-			s.Gap(dissect.Orig, 30)
-			s.Write(t, dissect.Orig, dissecttest.Cat(readR[40:], writeQ))
-		}, 1},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			env, c := dissecttest.NewEnv("srtp", dissecttest.Flow(6, Port))
-			s := &dissecttest.Stream{P: newParser(env)}
-			tc.feed(t, s)
-			logs := c.Logs(logSRTP)
-			if len(logs) != tc.want {
-				t.Errorf("%d records, want %d", len(logs), tc.want)
-			}
-			for _, r := range logs {
-				if n := r.Get("service_request"); n != "READ_SYSTEM_MEMORY" && n != "WRITE_SYSTEM_MEMORY" {
-					t.Errorf("bogus message %s", r.Raw)
-				}
-			}
-			if s.Pending(dissect.Orig) != 0 {
-				t.Errorf("%d pending", s.Pending(dissect.Orig))
-			}
-		})
-	}
+		}}.Run(t)
 }
 
 func TestNonSRTP(t *testing.T) {
