@@ -4,7 +4,6 @@
 package logs
 
 import (
-	"bufio"
 	"fmt"
 	"net/netip"
 	"os"
@@ -29,7 +28,6 @@ type Dir struct {
 type file struct {
 	mu    sync.Mutex
 	f     *os.File
-	w     *bufio.Writer
 	lines uint64
 }
 
@@ -57,7 +55,7 @@ func (d *Dir) file(name string) (*file, error) {
 		}
 		return nil, err
 	}
-	f := &file{f: fh, w: bufio.NewWriterSize(fh, 256*1024)}
+	f := &file{f: fh}
 	d.files[name] = f
 	return f, nil
 }
@@ -70,8 +68,10 @@ func (d *Dir) write(name string, block []byte, lines uint64) {
 	if err != nil {
 		return
 	}
+	// Blocks arrive whole (a worker's batch of lines): written straight to the file, one
+	// system call each, without another copy through a buffer.
 	f.mu.Lock()
-	if _, err := f.w.Write(block); err != nil {
+	if _, err := f.f.Write(block); err != nil {
 		d.mu.Lock()
 		if d.err == nil {
 			d.err = fmt.Errorf("logs: writing %s.log: %w", name, err)
@@ -95,17 +95,11 @@ func (d *Dir) Lines() map[string]uint64 {
 	return out
 }
 
-// Flush writes buffered data to the files.
+// Flush reports the first write error; blocks are written as the workers hand them over
+// (Writer.Flush hands over what a worker still holds).
 func (d *Dir) Flush() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	for _, f := range d.files {
-		f.mu.Lock()
-		if err := f.w.Flush(); err != nil && d.err == nil {
-			d.err = fmt.Errorf("logs: %w", err)
-		}
-		f.mu.Unlock()
-	}
 	return d.err
 }
 
@@ -144,7 +138,7 @@ type pending struct {
 	lines uint64
 }
 
-const flushAt = 64 * 1024
+const flushAt = 256 * 1024
 
 // Writer returns a new batching writer for one worker.
 func (d *Dir) Writer() *Writer { return &Writer{d: d, bufs: map[string]*pending{}} }
