@@ -118,7 +118,7 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 			return err
 		}
 		obs = append(obs, det)
-		cfg.EvidenceBytes = 16 << 20
+		cfg.EvidenceBytes = f.det.ringMiB << 20
 	}
 	if len(obs) > 0 {
 		cfg.Observer = obs

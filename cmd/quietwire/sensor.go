@@ -100,7 +100,7 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string,
 			}
 		}
 		obs = append(obs, det)
-		cfg.EvidenceBytes = 16 << 20
+		cfg.EvidenceBytes = f.det.ringMiB << 20
 	}
 	cfg.Observer = obs
 	save := func() error {

@@ -10,6 +10,7 @@ type ring struct {
 	recs    []ringRec
 	next    int   // next record slot
 	written int64 // total bytes ever written (absolute position of arena end)
+	off     int   // written modulo len(arena), kept to avoid a division per packet
 	snap    int
 }
 
@@ -28,15 +29,14 @@ func newRing(bytes, records, snap int) *ring {
 
 func (r *ring) add(flow uint64, ts int64, lt uint16, data []byte, wire int) {
 	n := min(len(data), r.snap)
-	size := int64(len(r.arena))
-	off := r.written % size
-	if off+int64(n) > size { // do not split a record across the end: skip to the start
-		r.written += size - off
-		off = 0
+	if r.off+n > len(r.arena) { // do not split a record across the end: skip to the start
+		r.written += int64(len(r.arena) - r.off)
+		r.off = 0
 	}
-	copy(r.arena[off:], data[:n])
+	copy(r.arena[r.off:], data[:n])
 	r.recs[r.next] = ringRec{flow: flow, ts: ts, pos: r.written, n: int32(n), wire: int32(wire), lt: lt}
 	r.written += int64(n)
+	r.off += n
 	r.next++
 	if r.next == len(r.recs) {
 		r.next = 0
