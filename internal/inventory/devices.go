@@ -131,7 +131,11 @@ func (inv *Inventory) Snapshot() *Snapshot {
 				}
 				conflicts = append(conflicts, c)
 			}
-			if len(local) > 0 {
+			if e.OwnMAC != ([6]byte{}) {
+				// The MAC claimed the IP itself (ARP): its device, router or not.
+				d = get(site + "/mac:" + macString(e.OwnMAC))
+				addStr(&d.MACs, macString(e.OwnMAC))
+			} else if len(local) > 0 {
 				// The most recently bound MAC owns the IP.
 				best := local[0]
 				var bestTS int64

@@ -68,6 +68,7 @@ type Endpoint struct {
 	Events  map[string]uint64   // event kind (as issuer) → count
 	Peers   map[netip.Addr]bool `json:"-"`
 	Claimed [][6]byte           `json:"claimed_macs,omitempty"` // MACs protocols name for it
+	OwnMAC  [6]byte             `json:"own_mac,omitempty"`      // the MAC that claimed this IP (ARP)
 }
 
 type macInfo struct {
@@ -218,6 +219,11 @@ func (inv *Inventory) Fact(f *dissect.Fact) {
 			}
 			if ipe != nil {
 				inv.bindMAC(ipe, e.MAC, ip, f.TS)
+				if ipe.OwnMAC == ([6]byte{}) {
+					// The first MAC to claim the IP itself owns it, even a router's; a later
+					// claimant (an ARP spoofer) does not take it over: that is a conflict.
+					ipe.OwnMAC = e.MAC
+				}
 			}
 		}
 	}
