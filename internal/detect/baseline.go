@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -55,7 +56,7 @@ func NewBaseline(site string) *Baseline {
 }
 
 func edgeKey(client, server, proto string, port uint16) string {
-	return fmt.Sprintf("%s|%s|%s|%d", client, server, proto, port)
+	return client + "|" + server + "|" + proto + "|" + strconv.Itoa(int(port))
 }
 
 func (e *BEdge) hasCommand(c string) bool { return hasStr(e.Commands, c) }

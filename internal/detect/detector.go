@@ -89,8 +89,8 @@ type Detector struct {
 	order  []*Alert
 	now    int64
 	// rate windows and per-key sets for the anomaly engine
-	windows map[string]*window
-	sets    map[string]*setWindow
+	windows map[wkey]*window
+	sets    map[wkey]*setWindow
 	modes   map[string]string // last operating mode seen per device, this run
 	starts  map[string]int64  // last connection start per edge, this run
 	// Suppressed counts the alerts each exclusion suppressed (read after Finish).
@@ -108,7 +108,7 @@ type window struct {
 
 type setWindow struct {
 	start int64
-	items map[string]bool
+	items map[uint64]bool
 	fired bool
 }
 
@@ -126,7 +126,7 @@ func New(cfg Config, base *Baseline) *Detector {
 	if base == nil {
 		base = NewBaseline(cfg.Site)
 	}
-	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[string]*window{}, sets: map[string]*setWindow{}, modes: map[string]string{}, starts: map[string]int64{}}
+	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[wkey]*window{}, sets: map[wkey]*setWindow{}, modes: map[string]string{}, starts: map[string]int64{}}
 }
 
 var _ engine.Observer = (*Detector)(nil)
@@ -314,15 +314,22 @@ func (d *Detector) raise(rule string, fl *dissect.FlowInfo, src, dst, proto, key
 	return a
 }
 
+// wkey names a rate window or a distinct-set window: a rule and up to two parties. A struct
+// key costs no string building per call.
+type wkey struct {
+	rule string
+	a, b string
+}
+
 // count adds one to a rate window and reports true once when it reaches the rule's threshold.
-func (d *Detector) count(rule, key string) bool {
+func (d *Detector) count(rule, a, b string) bool {
 	rl := byID[rule]
-	k := rule + "|" + key
+	k := wkey{rule, a, b}
 	w := d.windows[k]
 	if w == nil || d.now-w.start > rl.Window*1e9 {
 		if w == nil {
 			if len(d.windows) > 200_000 {
-				d.windows = map[string]*window{}
+				d.windows = map[wkey]*window{}
 			}
 			w = &window{}
 			d.windows[k] = w
@@ -339,19 +346,19 @@ func (d *Detector) count(rule, key string) bool {
 
 // distinct adds item to a per-key set window and reports true once when the set reaches the
 // rule's threshold.
-func (d *Detector) distinct(rule, key, item string) (bool, int) {
+func (d *Detector) distinct(rule, a, b string, item uint64) (bool, int) {
 	rl := byID[rule]
-	k := rule + "|" + key
+	k := wkey{rule, a, b}
 	s := d.sets[k]
 	if s == nil || d.now-s.start > rl.Window*1e9 {
 		if s == nil {
 			if len(d.sets) > 100_000 {
-				d.sets = map[string]*setWindow{}
+				d.sets = map[wkey]*setWindow{}
 			}
 			s = &setWindow{}
 			d.sets[k] = s
 		}
-		*s = setWindow{start: d.now, items: map[string]bool{}}
+		*s = setWindow{start: d.now, items: map[uint64]bool{}}
 	}
 	if len(s.items) < 4*rl.Threshold+16 {
 		s.items[item] = true
@@ -361,6 +368,16 @@ func (d *Detector) distinct(rule, key, item string) (bool, int) {
 		return true, len(s.items)
 	}
 	return false, len(s.items)
+}
+
+// itemOf hashes a string item for distinct (FNV-1a).
+func itemOf(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 func isPrivate(a netip.Addr) bool {
@@ -404,7 +421,7 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 	// Anomaly: scans, floods, sessions.
 	if fl.Orig.IP.IsValid() && !groupAddr(fl.Resp.IP) {
 		if fl.Proto == 6 || fl.Proto == 17 {
-			if fired, n := d.distinct("port_scan", client+">"+server, fmt.Sprint(fl.Proto, "/", port)); fired {
+			if fired, n := d.distinct("port_scan", client, server, uint64(fl.Proto)<<16|uint64(port)); fired {
 				d.raise("port_scan", fl, client, server, "", "", fmt.Sprintf("%s probed %d ports on %s within 2 minutes", client, n, server))
 			}
 			b := fl.Resp.IP.As16()
@@ -412,24 +429,24 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 			if fl.Resp.IP.Is6() && !fl.Resp.IP.Is4In6() {
 				net16 = fmt.Sprintf("%x:%x", b[0:2], b[2:4])
 			}
-			if fired, n := d.distinct("address_scan", client+">"+net16, server); fired {
+			if fired, n := d.distinct("address_scan", client, net16, itemOf(server)); fired {
 				d.raise("address_scan", fl, client, "", "", net16, fmt.Sprintf("%s contacted %d addresses in %s.0.0/16 within 2 minutes", client, n, net16))
 			}
 		}
-		if d.count("excessive_sessions", client+">"+server) {
+		if d.count("excessive_sessions", client, server) {
 			d.raise("excessive_sessions", fl, client, server, proto, "", fmt.Sprintf("%s opened %d sessions to %s within a minute", client, byID["excessive_sessions"].Threshold, server))
 		}
-		if attempt && d.count("dos", server) {
+		if attempt && d.count("dos", server, "") {
 			d.raise("dos", fl, "", server, proto, "", fmt.Sprintf("%d connection attempts to %s within a minute", byID["dos"].Threshold, server))
 		}
 		if (fl.Proto == 1 || fl.Proto == 58) && f.OrigPkts >= 1 {
 			for i := uint64(0); i < f.OrigPkts; i++ {
-				if d.count("icmp_flood", client+">"+server) {
+				if d.count("icmp_flood", client, server) {
 					d.raise("icmp_flood", fl, client, server, "icmp", "", fmt.Sprintf("%s sent more than %d ICMP packets to %s within a minute", client, byID["icmp_flood"].Threshold, server))
 				}
 			}
 		}
-		if attempt && d.base.Devices[server] != nil && f.OrigPkts > 0 && d.count("unresponsive", server) {
+		if attempt && d.base.Devices[server] != nil && f.OrigPkts > 0 && d.count("unresponsive", server, "") {
 			d.raise("unresponsive", fl, "", server, proto, "", fmt.Sprintf("%s did not answer %d connection attempts within 5 minutes", server, byID["unresponsive"].Threshold))
 		}
 	}
@@ -646,7 +663,7 @@ func (d *Detector) writeRate(fl *dissect.FlowInfo, src, dst, proto string) {
 		e = &BEdge{Client: client, Server: server, Proto: proto, Port: fl.Resp.Port}
 		d.base.Edges[ek] = e
 	}
-	k := "write_rate|" + src + ">" + dst + "|" + proto
+	k := wkey{"write_rate|" + proto, src, dst}
 	w := d.windows[k]
 	if w == nil || d.now-w.start > 60e9 {
 		if w != nil && e != nil && d.learning(client, server) && w.n > e.MaxWritesPerMin {
@@ -810,10 +827,10 @@ func (d *Detector) Event(ev *dissect.Event) {
 		default:
 			d.raise("controller_reset", fl, src, dst, p, "", fmt.Sprintf("%s reset %s (%s %s)", src, dst, p, det))
 		}
-		if d.count("restart_rate", dst) {
+		if d.count("restart_rate", dst, "") {
 			d.raise("restart_rate", fl, "", dst, p, "", fmt.Sprintf("%s was restarted %d times within an hour", dst, byID["restart_rate"].Threshold))
 		}
-		if p == "dnp3" && d.count("outstation_frequent", dst) {
+		if p == "dnp3" && d.count("outstation_frequent", dst, "") {
 			d.raise("outstation_frequent", fl, "", dst, p, "", fmt.Sprintf("%s restarted twice within 10 minutes", dst))
 		}
 	case dissect.EvDeviceFlag:
@@ -840,7 +857,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 		}
 	case dissect.EvScan:
 		if p == "arp" {
-			if fired, n := d.distinct("arp_scan", src, det); fired {
+			if fired, n := d.distinct("arp_scan", src, "", itemOf(det)); fired {
 				d.raise("arp_scan", fl, src, "", p, "", fmt.Sprintf("%s asked ARP for %d addresses within 6 minutes", src, n))
 			}
 			break
@@ -851,28 +868,28 @@ func (d *Detector) Event(ev *dissect.Event) {
 		}
 		// Defender counts scans, not targets: ten identification requests within two minutes
 		// (a broadcast ListIdentity reaches every controller at once).
-		if d.count("plc_scan", src) {
+		if d.count("plc_scan", src, "") {
 			d.raise("plc_scan", fl, src, "", p, "", fmt.Sprintf("%s sent %d or more identification requests (%s, …) within 2 minutes", src, byID["plc_scan"].Threshold, p))
 		}
 	case dissect.EvLogin, dissect.EvPassword:
 		failed := strings.Contains(lower, "fail") || strings.Contains(lower, "denied") || strings.Contains(lower, "invalid")
-		if d.count("excessive_logins", src+">"+dst) {
+		if d.count("excessive_logins", src, dst) {
 			d.raise("excessive_logins", fl, src, dst, p, "", fmt.Sprintf("%s attempted %d logins to %s within a minute", src, byID["excessive_logins"].Threshold, dst))
 		}
-		if failed && d.count("password_guessing", src+">"+dst) {
+		if failed && d.count("password_guessing", src, dst) {
 			d.raise("password_guessing", fl, src, dst, p, "", fmt.Sprintf("%s failed %d logins to %s within a minute", src, byID["password_guessing"].Threshold, dst))
 		}
 		if failed && p == "ftp" && !d.learning(src, dst) {
 			d.raise("ftp_login_failed", fl, src, dst, p, "", fmt.Sprintf("FTP login from %s to %s failed (%s)", src, dst, det))
 		}
-		if p == "smb" && d.count("smb_logins", src+">"+dst) {
+		if p == "smb" && d.count("smb_logins", src, dst) {
 			d.raise("smb_logins", fl, src, dst, p, "", fmt.Sprintf("%s attempted %d SMB logins to %s within 10 minutes", src, byID["smb_logins"].Threshold, dst))
 		}
 	case dissect.EvWrite:
 		d.writeRate(fl, src, dst, p)
 	case dissect.EvCommand:
 		if p == "iec104" {
-			if fired, n := d.distinct("industroyer", src+">"+dst, det); fired {
+			if fired, n := d.distinct("industroyer", src, dst, itemOf(det)); fired {
 				d.raise("industroyer", fl, src, dst, p, "", fmt.Sprintf("%s sent %d distinct IEC 104 commands to %s within a minute", src, n, dst))
 			}
 		}
@@ -1013,7 +1030,7 @@ func (d *Detector) Weird(w *dissect.WeirdEvent) {
 		}
 	case "modbus_exception":
 		d.raise(rule, fl, dst, src, w.Proto, w.Addl, fmt.Sprintf("%s answered %s with exception %s", dst, src, w.Addl))
-		if d.count("exception_pattern", dst) {
+		if d.count("exception_pattern", dst, "") {
 			d.raise("exception_pattern", fl, dst, src, w.Proto, "", fmt.Sprintf("%s raised %d exceptions within an hour", dst, byID["exception_pattern"].Threshold))
 		}
 	default:
@@ -1022,7 +1039,7 @@ func (d *Detector) Weird(w *dissect.WeirdEvent) {
 			malformed = true
 		}
 	}
-	if malformed && d.count("malformed_session", fl.UID) {
+	if malformed && d.count("malformed_session", fl.UID, "") {
 		d.raise("malformed_session", fl, src, dst, w.Proto, "", fmt.Sprintf("Several malformed %s packets in one session between %s and %s", w.Proto, src, dst))
 	}
 }
