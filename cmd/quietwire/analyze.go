@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +12,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"context"
+	"github.com/spf13/pflag"
 
 	"github.com/quietwire/quietwire/dissect"
 	"github.com/quietwire/quietwire/internal/api"
@@ -35,6 +35,7 @@ type runFlags struct {
 	quiet      bool
 	jsonOut    bool
 	noLogs     bool
+	logExclude string
 	cpuProfile string
 	dataDir    string
 	det        detectFlags
@@ -50,6 +51,50 @@ func (f *runFlags) engineConfig() (engine.Config, error) {
 		c.Dissectors = strings.Split(f.dissectors, ",")
 	}
 	return c, nil
+}
+
+// engineLogs are the logs the engine and the log writer write themselves; the dissectors'
+// logs come from their factories.
+var engineLogs = []string{"conn", "weird", "stats", "facts", "events"}
+
+// openLogs opens the log directory with the --log-exclude list applied. Names are checked
+// against the logs this build can write, so a typo fails the run instead of silently
+// excluding nothing.
+func openLogs(f *runFlags) (*logs.Dir, error) {
+	var skip []string
+	if f.logExclude != "" {
+		known := map[string]bool{}
+		for _, n := range engineLogs {
+			known[n] = true
+		}
+		for _, fac := range dissect.Factories() {
+			for _, n := range fac.Logs {
+				known[n] = true
+			}
+		}
+		for _, n := range strings.Split(f.logExclude, ",") {
+			n = strings.TrimSuffix(strings.TrimSpace(n), ".log")
+			if !known[n] {
+				names := make([]string, 0, len(known))
+				for k := range known {
+					names = append(names, k)
+				}
+				sort.Strings(names)
+				return nil, fmt.Errorf("--log-exclude: unknown log %q (alerts.log is always written; known: %s)", n, strings.Join(names, ", "))
+			}
+			skip = append(skip, n)
+		}
+	}
+	dir, err := logs.Open(f.logDir)
+	if err != nil {
+		return nil, err
+	}
+	dir.Exclude(skip...)
+	return dir, nil
+}
+
+func addLogExclude(fl *pflag.FlagSet, f *runFlags) {
+	fl.StringVar(&f.logExclude, "log-exclude", "", "comma-separated logs not to write, e.g. opcua_binary_read_nodes_to_read,modbus_detailed (inventory and detection still see everything)")
 }
 
 func analyzeCmd() *cobra.Command {
@@ -72,6 +117,7 @@ func analyzeCmd() *cobra.Command {
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing on success")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON")
 	fl.BoolVar(&f.noLogs, "no-logs", false, "do not write log files (benchmarks)")
+	addLogExclude(fl, &f)
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fl.BoolVar(&f.readOnly, "read-only", false, "only read the captures and count packets (the bare-read baseline of bench/run.sh)")
 	fl.MarkHidden("read-only")
@@ -93,7 +139,7 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	if f.readOnly {
 		return readOnly(out, files)
 	}
-	dir, err := logs.Open(f.logDir)
+	dir, err := openLogs(f)
 	if err != nil {
 		return err
 	}

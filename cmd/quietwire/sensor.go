@@ -20,7 +20,6 @@ import (
 	"github.com/quietwire/quietwire/internal/detect"
 	"github.com/quietwire/quietwire/internal/engine"
 	"github.com/quietwire/quietwire/internal/inventory"
-	"github.com/quietwire/quietwire/internal/logs"
 )
 
 func sensorCmd() *cobra.Command {
@@ -53,6 +52,7 @@ SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 	fl.IntVar(&f.workers, "workers", 1, "workers per interface (AF_PACKET fanout by flow hash)")
 	fl.StringVar(&f.dissectors, "dissectors", "all", "comma-separated dissectors to run, or all, or none")
 	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id")
+	addLogExclude(fl, &f)
 	fl.StringVar(&f.dataDir, "data", "data", "data directory: inventory, baseline and alerts (SQLite), saved every 30 s and at stop")
 	f.det.add(cmd)
 	fl.StringVar(&listen, "listen", "", "serve the API and web UI on this address while capturing (e.g. 127.0.0.1:8443)")
@@ -77,7 +77,7 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string,
 			fmt.Fprintf(errOut, "quietwire: warning: monitoring interface %s has IP configuration %v; a monitoring port should have none\n", ifc, addrs)
 		}
 	}
-	dir, err := logs.Open(f.logDir)
+	dir, err := openLogs(f)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type Dir struct {
 	err   error
 	// Discard drops every line (benchmarks of the pipeline without log I/O).
 	Discard bool
+	skip    map[string]bool
 }
 
 type file struct {
@@ -37,6 +38,19 @@ func Open(path string) (*Dir, error) {
 		return nil, fmt.Errorf("logs: %w", err)
 	}
 	return &Dir{path: path, files: map[string]*file{}}, nil
+}
+
+// Exclude stops the named logs (without ".log") from being written, as Zeek's
+// Log::disable_stream does: their lines are dropped in the worker before any copy or write.
+// Facts and events still reach inventory and detection; only their log files are skipped.
+// Call it before the first Writer.
+func (d *Dir) Exclude(names ...string) {
+	if d.skip == nil {
+		d.skip = map[string]bool{}
+	}
+	for _, n := range names {
+		d.skip[n] = true
+	}
 }
 
 // Path returns the directory.
@@ -136,6 +150,7 @@ type Writer struct {
 type pending struct {
 	b     []byte
 	lines uint64
+	off   bool // an excluded log: lines are dropped before any copy
 }
 
 const flushAt = 256 * 1024
@@ -149,7 +164,10 @@ func (w *Writer) buf(name string) *pending {
 	}
 	p, ok := w.bufs[name]
 	if !ok {
-		p = &pending{b: make([]byte, 0, flushAt+4096)}
+		p = &pending{off: w.d.skip[name]}
+		if !p.off {
+			p.b = make([]byte, 0, flushAt+4096)
+		}
 		w.bufs[name] = p
 	}
 	w.lastName, w.last = name, p
@@ -159,6 +177,9 @@ func (w *Writer) buf(name string) *pending {
 // Record implements dissect.Output.
 func (w *Writer) Record(name string, line []byte) {
 	p := w.buf(name)
+	if p.off {
+		return
+	}
 	p.b = append(p.b, line...)
 	p.b = append(p.b, '\n')
 	p.lines++
@@ -170,6 +191,9 @@ func (w *Writer) Record(name string, line []byte) {
 
 // Fact implements dissect.Output: facts go to facts.log until a consumer takes them.
 func (w *Writer) Fact(f *dissect.Fact) {
+	if w.d.skip["facts"] {
+		return
+	}
 	b := w.scratch[:0]
 	b = append(b, `{"ts":`...)
 	b = dissect.AppendTS(b, f.TS)
@@ -191,7 +215,7 @@ func (w *Writer) Fact(f *dissect.Fact) {
 
 // Event implements dissect.Output: events go to events.log until a consumer takes them.
 func (w *Writer) Event(e *dissect.Event) {
-	if e.Kind == dissect.EvNameQuery {
+	if e.Kind == dissect.EvNameQuery || w.d.skip["events"] {
 		return // dns.log has every query already
 	}
 	b := w.scratch[:0]

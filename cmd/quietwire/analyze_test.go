@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runAnalyze(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := analyzeCmd()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+// --log-exclude drops only the named log files: the other logs and the alerts (which come
+// from facts and events) are byte for byte what a run without it writes.
+func TestAnalyzeLogExclude(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "plant.pcap")
+	if out, err := runSimulate(t, "--out", pcap, "--profile", "plant", "--duration", "3m", "--learning", "1m",
+		"--scenario", "plc_stop,modbus_write_storm", "--seed", "5"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	all, some := filepath.Join(dir, "all"), filepath.Join(dir, "some")
+	if out, err := runAnalyze(t, pcap, "--logs", all, "--learning-period", "1m", "-q"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if out, err := runAnalyze(t, pcap, "--logs", some, "--learning-period", "1m", "-q",
+		"--log-exclude", "modbus_detailed, facts.log,events"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, n := range []string{"modbus_detailed", "facts", "events"} {
+		if _, err := os.Stat(filepath.Join(all, n+".log")); err != nil {
+			t.Fatalf("the full run has no %s.log, so the test shows nothing: %v", n, err)
+		}
+		if _, err := os.Stat(filepath.Join(some, n+".log")); err == nil {
+			t.Errorf("%s.log written although excluded", n)
+		}
+	}
+	for _, n := range []string{"conn", "modbus", "s7comm", "alerts"} {
+		a, err := os.ReadFile(filepath.Join(all, n+".log"))
+		if err != nil || len(a) == 0 {
+			t.Fatalf("full run: %s.log empty or missing (%v)", n, err)
+		}
+		b, err := os.ReadFile(filepath.Join(some, n+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s.log differs when other logs are excluded (%d vs %d bytes)", n, len(a), len(b))
+		}
+	}
+	if a, _ := os.ReadFile(filepath.Join(all, "alerts.log")); !strings.Contains(string(a), "PLC") {
+		t.Errorf("alerts.log of the full run has no PLC alert:\n%s", a)
+	}
+}
+
+func TestAnalyzeLogExcludeUnknown(t *testing.T) {
+	out, err := runAnalyze(t, "no-such.pcap", "--logs", t.TempDir(), "--log-exclude", "conn,modbus_detail")
+	if err == nil || !strings.Contains(err.Error(), `unknown log "modbus_detail"`) || !strings.Contains(err.Error(), "modbus_detailed") {
+		t.Fatalf("want an error naming the unknown log and listing the known ones, got %v\n%s", err, out)
+	}
+}
