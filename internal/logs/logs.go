@@ -145,6 +145,8 @@ type Writer struct {
 	lastName string
 	last     *pending
 	scratch  []byte
+	// facts.log and events.log excluded: Fact and Event skip formatting too
+	factsOff, eventsOff bool
 }
 
 type pending struct {
@@ -156,7 +158,9 @@ type pending struct {
 const flushAt = 256 * 1024
 
 // Writer returns a new batching writer for one worker.
-func (d *Dir) Writer() *Writer { return &Writer{d: d, bufs: map[string]*pending{}} }
+func (d *Dir) Writer() *Writer {
+	return &Writer{d: d, bufs: map[string]*pending{}, factsOff: d.skip["facts"], eventsOff: d.skip["events"]}
+}
 
 func (w *Writer) buf(name string) *pending {
 	if w.last != nil && w.lastName == name {
@@ -191,7 +195,7 @@ func (w *Writer) Record(name string, line []byte) {
 
 // Fact implements dissect.Output: facts go to facts.log until a consumer takes them.
 func (w *Writer) Fact(f *dissect.Fact) {
-	if w.d.skip["facts"] {
+	if w.factsOff {
 		return
 	}
 	b := w.scratch[:0]
@@ -215,8 +219,8 @@ func (w *Writer) Fact(f *dissect.Fact) {
 
 // Event implements dissect.Output: events go to events.log until a consumer takes them.
 func (w *Writer) Event(e *dissect.Event) {
-	if e.Kind == dissect.EvNameQuery || w.d.skip["events"] {
-		return // dns.log has every query already
+	if e.Kind == dissect.EvNameQuery || w.eventsOff {
+		return // name queries: dns.log has every one already
 	}
 	b := w.scratch[:0]
 	b = append(b, `{"ts":`...)
