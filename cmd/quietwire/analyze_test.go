@@ -10,13 +10,7 @@ import (
 
 func runAnalyze(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := analyzeCmd()
-	var out bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&out)
-	cmd.SetArgs(args)
-	err := cmd.Execute()
-	return out.String(), err
+	return runCommand(analyzeCmd(), args...)
 }
 
 // --log-exclude drops only the named log files: the other logs and the alerts (which come

@@ -8,12 +8,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/quietwire/quietwire/internal/sim"
 )
 
 func runSimulate(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := simulateCmd()
+	return runCommand(simulateCmd(), args...)
+}
+
+// runCommand executes one subcommand with args and returns what it printed.
+func runCommand(cmd *cobra.Command, args ...string) (string, error) {
 	var out bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
