@@ -192,7 +192,7 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	if err := applyRetention(context.Background(), &f.det, st, siteOrDefault(f.site), inv, det); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
-	var tail strings.Builder // printed after the run summary
+	rep := runReport{Summary: sum}
 	if det != nil {
 		before := map[string]bool{}
 		if st != nil {
@@ -205,24 +205,17 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 		if err := finishDetector(det, st, dir.Path()); err != nil {
 			runErr = errors.Join(runErr, err)
 		}
-		if !f.quiet {
-			var fresh []*detect.Alert
-			for _, a := range det.Alerts() {
-				if !before[a.ID] {
-					fresh = append(fresh, a)
-				}
-			}
-			detect.SortAlerts(fresh)
-			b := det.Baseline()
-			mode := "learning"
-			if b.Operational {
-				mode = "operational"
-			}
-			fmt.Fprintf(&tail, "detection: site %s is %s; %d new alerts (alerts.log)\n", siteOrDefault(f.site), mode, len(fresh))
-			if len(fresh) > 0 {
-				printAlerts(&tail, fresh)
+		dr := &detectionReport{Site: siteOrDefault(f.site), Mode: "learning", NewAlerts: []*detect.Alert{}}
+		if det.Baseline().Operational {
+			dr.Mode = "operational"
+		}
+		for _, a := range det.Alerts() {
+			if !before[a.ID] {
+				dr.NewAlerts = append(dr.NewAlerts, a)
 			}
 		}
+		detect.SortAlerts(dr.NewAlerts)
+		rep.Detection = dr
 	}
 	if st != nil {
 		if err := api.SaveEngineSummary(context.Background(), st, sum); err != nil {
@@ -232,14 +225,14 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	if inv != nil {
 		if err := saveInventory(st, inv); err != nil {
 			runErr = errors.Join(runErr, err)
-		} else if !f.quiet {
-			eps, edges := inv.Counts()
-			fmt.Fprintf(&tail, "inventory: %d endpoints, %d edges saved in %s (site %s)\n", eps, edges, st.Path(), inv.Site())
+		} else {
+			ir := &inventoryReport{Site: inv.Site(), Store: st.Path()}
+			ir.Endpoints, ir.Edges = inv.Counts()
+			rep.Inventory = ir
 		}
 	}
 	if !f.quiet || runErr != nil {
-		printSummary(out, sum, f.jsonOut)
-		fmt.Fprint(out, tail.String())
+		rep.print(out, f.jsonOut)
 	}
 	if err := sum.Ledger(); err != nil {
 		runErr = errors.Join(runErr, err)
@@ -247,12 +240,46 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	return runErr
 }
 
-func printSummary(out io.Writer, s *engine.Summary, asJSON bool) {
+// runReport is what analyze prints: the engine summary, then what detection and the
+// inventory made of the run. With --json it is one JSON object, so scripts can read stdout whole.
+type runReport struct {
+	*engine.Summary
+	Detection *detectionReport `json:"detection,omitempty"`
+	Inventory *inventoryReport `json:"inventory,omitempty"`
+}
+
+type detectionReport struct {
+	Site      string          `json:"site"`
+	Mode      string          `json:"mode"` // learning or operational
+	NewAlerts []*detect.Alert `json:"new_alerts"`
+}
+
+type inventoryReport struct {
+	Site      string `json:"site"`
+	Endpoints int    `json:"endpoints"`
+	Edges     int    `json:"edges"`
+	Store     string `json:"store"`
+}
+
+func (r *runReport) print(out io.Writer, asJSON bool) {
 	if asJSON {
-		b, _ := json.MarshalIndent(s, "", "  ")
+		b, _ := json.MarshalIndent(r, "", "  ")
 		fmt.Fprintln(out, string(b))
 		return
 	}
+	printSummary(out, r.Summary)
+	if d := r.Detection; d != nil {
+		fmt.Fprintf(out, "detection: site %s is %s; %d new alerts (alerts.log)\n", d.Site, d.Mode, len(d.NewAlerts))
+		if len(d.NewAlerts) > 0 {
+			printAlerts(out, d.NewAlerts)
+		}
+	}
+	if i := r.Inventory; i != nil {
+		fmt.Fprintf(out, "inventory: %d endpoints, %d edges saved in %s (site %s)\n", i.Endpoints, i.Edges, i.Store, i.Site)
+	}
+}
+
+func printSummary(out io.Writer, s *engine.Summary) {
 	dur := float64(s.LastTS-s.FirstTS) / 1e9
 	fmt.Fprintf(out, "packets %d  bytes %d  decoded %d  flows %d  capture span %.1fs\n",
 		s.Packets, s.Bytes, s.Decoded, s.Flows, dur)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,5 +61,50 @@ func TestAnalyzeLogExcludeUnknown(t *testing.T) {
 	out, err := runAnalyze(t, "no-such.pcap", "--logs", t.TempDir(), "--log-exclude", "conn,modbus_detail")
 	if err == nil || !strings.Contains(err.Error(), `unknown log "modbus_detail"`) || !strings.Contains(err.Error(), "modbus_detailed") {
 		t.Fatalf("want an error naming the unknown log and listing the known ones, got %v\n%s", err, out)
+	}
+}
+
+// --json prints one JSON object on stdout and nothing else: the summary, the new alerts and the
+// inventory counts, so a script can pipe it to jq.
+func TestAnalyzeJSONIsOneObject(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "plant.pcap")
+	if out, err := runSimulate(t, "--out", pcap, "--profile", "plant", "--duration", "2m", "--learning", "1m",
+		"--scenario", "plc_stop", "--seed", "2"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	cmd := analyzeCmd()
+	var stdout, stderr bytes.Buffer
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SetArgs([]string{pcap, "--logs", filepath.Join(dir, "logs"), "--data", filepath.Join(dir, "data"),
+		"--learning-period", "1m", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var rep struct {
+		Packets   uint64 `json:"packets"`
+		Detection struct {
+			Mode      string `json:"mode"`
+			NewAlerts []struct {
+				Title string `json:"title"`
+			} `json:"new_alerts"`
+		} `json:"detection"`
+		Inventory struct {
+			Endpoints int `json:"endpoints"`
+		} `json:"inventory"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout.String())
+	}
+	if rep.Packets == 0 || rep.Detection.Mode != "operational" || rep.Inventory.Endpoints == 0 {
+		t.Errorf("report: %d packets, detection %q, %d endpoints", rep.Packets, rep.Detection.Mode, rep.Inventory.Endpoints)
+	}
+	found := false
+	for _, a := range rep.Detection.NewAlerts {
+		found = found || a.Title == "An S7 Stop PLC Command was Sent"
+	}
+	if !found {
+		t.Errorf("new_alerts lacks the PLC stop: %+v", rep.Detection.NewAlerts)
 	}
 }

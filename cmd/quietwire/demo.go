@@ -231,7 +231,7 @@ loop:
 		runErr = errors.Join(runErr, err)
 	}
 	api.SaveEngineSummary(ctx, st, last)
-	printSummary(out, last, false)
+	printSummary(out, last)
 	return runErr
 }
 

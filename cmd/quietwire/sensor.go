@@ -202,7 +202,7 @@ loop:
 	if err := save(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
-	printSummary(out, sum, false)
+	printSummary(out, sum)
 	return runErr
 }
 
