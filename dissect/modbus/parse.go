@@ -304,6 +304,11 @@ func parseRequest(fc FuncCode, data []byte, q *body) string {
 // parseResponse decodes a normal (non-exception) response body of function fc.
 // Spec: MODBUS Application Protocol V1.1b3 §6.
 func parseResponse(fc FuncCode, data []byte, q *body) string {
+	switch fc {
+	case fcWriteSingleCoil, fcWriteSingleRegister, fcDiagnostics, fcMaskWriteRegister:
+		// §6.5, 6.6, 6.8, 6.16: the normal response is an echo of the request.
+		return parseRequest(fc, data, q)
+	}
 	*q = body{qtyInRange: true, coilValid: true}
 	r := wire.New(data)
 	switch fc {
@@ -340,27 +345,6 @@ func parseResponse(fc FuncCode, data []byte, q *body) string {
 		if n&1 != 0 {
 			return probOddByteCount
 		}
-	case fcWriteSingleCoil:
-		q.addr = r.U16BE()
-		v := r.U16BE()
-		if r.Err() != nil {
-			return probTruncated
-		}
-		q.hasAddr, q.hasQty, q.qty = true, true, 1
-		q.coilValid = v == 0x0000 || v == 0xFF00
-		q.vkind, q.nvals = valCount, 1
-		if v == 0xFF00 {
-			q.value = 1
-		} else if !q.coilValid {
-			q.value = v
-		}
-	case fcWriteSingleRegister:
-		q.addr, q.value = r.U16BE(), r.U16BE()
-		if r.Err() != nil {
-			return probTruncated
-		}
-		q.hasAddr, q.hasQty, q.qty = true, true, 1
-		q.vkind, q.nvals = valCount, 1
 	case fcReadExceptionStatus:
 		// §6.7: output data (one byte of exception status bits).
 		q.value = uint16(r.U8())
@@ -368,14 +352,6 @@ func parseResponse(fc FuncCode, data []byte, q *body) string {
 			return probTruncated
 		}
 		q.vkind, q.nvals = valCount, 1
-	case fcDiagnostics:
-		q.sub = r.U16BE()
-		if r.Err() != nil {
-			return probTruncated
-		}
-		q.hasSub = true
-		q.data = r.Rest()
-		return ""
 	case fcGetCommEventCounter:
 		// §6.9: status word, event count.
 		r.U16BE()
@@ -448,12 +424,6 @@ func parseResponse(fc FuncCode, data []byte, q *body) string {
 			return probTruncated
 		}
 		r.Skip(n)
-	case fcMaskWriteRegister:
-		q.addr, q.andMask, q.orMask = r.U16BE(), r.U16BE(), r.U16BE()
-		if r.Err() != nil {
-			return probTruncated
-		}
-		q.hasAddr = true
 	case fcReadFIFOQueue:
 		// §6.18: byte count (u16), FIFO count (<= 31), FIFO value registers.
 		n := int(r.U16BE())
