@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -409,5 +410,56 @@ func TestFlowPathAllocs(t *testing.T) {
 	i := 1
 	if n := testing.AllocsPerRun(1000, func() { h2.Packet(1, frames[i], 2); i++ }); n != 0 {
 		t.Fatalf("TCP data packet through a parser: %v allocs", n)
+	}
+}
+
+// closeOrder logs, when its flow ends, the first payload byte it saw: the order of these lines
+// is the order in which the engine ends layer-2 flows.
+type closeOrder struct {
+	env *dissect.Env
+	seq uint64
+}
+
+func (p *closeOrder) Parse(dir dissect.Dir, b []byte) (int, error) {
+	if len(b) > 0 {
+		p.seq = uint64(b[0])
+	}
+	return len(b), nil
+}
+func (p *closeOrder) Gap(dissect.Dir, int) {}
+func (p *closeOrder) Close()               { p.env.Log("l2order").Uint("seq", p.seq).Done() }
+
+func init() {
+	dissect.Register(dissect.Factory{
+		Name: "l2order", Transport: dissect.Ether, Ethertypes: []uint16{0x88b5}, // IEEE local experimental
+		Probe: func(dissect.Dir, []byte) dissect.Verdict { return dissect.Match },
+		New:   func(env *dissect.Env) dissect.Parser { return &closeOrder{env: env} },
+	})
+}
+
+// Layer-2 flows still open at the end of a run end in the order they began, so the same
+// capture always gives the same logs (they were once ended in map order).
+func TestLayer2FlowsEndInOrder(t *testing.T) {
+	const n = 40
+	ts := time.Unix(1700000000, 0)
+	var pkts []testutil.Pkt
+	for i := range n {
+		f := make([]byte, 60)
+		copy(f, []byte{0x01, 0x0e, 0xcf, 0, 0, 0})        // destination
+		copy(f[6:], []byte{0x02, 0, 0, 0, 0x10, byte(i)}) // one source MAC per flow
+		f[12], f[13] = 0x88, 0xb5
+		f[14] = byte(i)
+		pkts = append(pkts, testutil.Pkt{TS: ts.Add(time.Duration(i) * time.Millisecond), Data: f})
+	}
+	path := testutil.WritePcap(t, t.TempDir(), "l2.pcap", pkts)
+	r := replay.Run(t, engine.Config{Dissectors: []string{"l2order"}}, path)
+	lines := r.Logs["l2order"]
+	if len(lines) != n {
+		t.Fatalf("%d l2order lines, want %d", len(lines), n)
+	}
+	for i, m := range lines {
+		if got := replay.Str(m, "seq"); got != strconv.Itoa(i) {
+			t.Fatalf("line %d ends the flow that began %s-th: layer-2 flows end out of order", i, got)
+		}
 	}
 }

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync/atomic"
 
 	"github.com/quietwire/quietwire/dissect"
@@ -704,14 +706,21 @@ func (w *worker) finish() {
 			w.end(w.lrus[c].tail)
 		}
 	}
-	for k, f := range w.l2 {
+	// Layer-2 flows end in the order they began, not in map order, so the same capture
+	// always gives the same logs.
+	l2 := make([]*Flow, 0, len(w.l2))
+	for _, f := range w.l2 {
+		l2 = append(l2, f)
+	}
+	slices.SortFunc(l2, func(a, b *Flow) int { return cmp.Compare(a.info.ID, b.info.ID) })
+	for _, f := range l2 {
 		if f.parser != nil {
 			w.setTS(f)
 			w.call(f, f.parser.Close)
 			w.collect(f)
 		}
-		delete(w.l2, k)
 	}
+	clear(w.l2)
 }
 
 var protoNames = map[uint8]string{6: "tcp", 17: "udp", 1: "icmp", 58: "icmp"}
