@@ -1,6 +1,7 @@
 package dhcp
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,5 +180,34 @@ func TestProbe(t *testing.T) {
 		if got := Probe(dissect.Orig, c.b); got != c.want {
 			t.Errorf("%s: Probe = %d, want %d", c.name, got, c.want)
 		}
+	}
+}
+
+// Transactions that expire at the same check are logged in the order they began (they were
+// once logged in map order, so two runs of one capture gave different dhcp.log files).
+func TestExpiryOrder(t *testing.T) {
+	tab := newTable()
+	p, env, c := newTestParser(tab, clientFlow("C1"))
+	const n = 40
+	for i := range n {
+		p.Parse(dissect.Orig, bootp(1, uint32(1000+i), none, clientMAC, msgType(1)))
+		env.TS += 1e6
+	}
+	env.TS += 40e9
+	p.Parse(dissect.Orig, bootp(1, 9999, none, clientMAC, msgType(1)))
+	recs := c.Logs("dhcp")
+	if len(recs) != n {
+		t.Fatalf("%d records after 40 s, want %d", len(recs), n)
+	}
+	prev := -1.0
+	for i, r := range recs {
+		ts, err := strconv.ParseFloat(r.Get("ts"), 64)
+		if err != nil {
+			t.Fatalf("record %d: ts %q: %v", i, r.Get("ts"), err)
+		}
+		if ts <= prev {
+			t.Fatalf("record %d began at %.3f, before record %d (%.3f): expired transactions logged out of order", i, ts, i-1, prev)
+		}
+		prev = ts
 	}
 }

@@ -1,7 +1,9 @@
 package dhcp
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -44,6 +46,7 @@ type table struct {
 	nserv   int
 	minNext int64
 	scratch []byte
+	due     []*txn // expire's reused list of transactions to log
 }
 
 func newTable() *table { return &table{m: map[uint32]*txn{}} }
@@ -261,6 +264,7 @@ func (t *table) expire(env *dissect.Env, now int64, all bool) {
 		return
 	}
 	t.minNext = 0
+	due := t.due[:0]
 	for _, x := range t.m {
 		done := all
 		for !done && x.nextCheck <= now {
@@ -271,14 +275,27 @@ func (t *table) expire(env *dissect.Env, now int64, all bool) {
 			x.nextCheck += checkPeriod
 		}
 		if done {
-			t.write(env, x)
-			t.drop(x)
+			due = append(due, x)
 			continue
 		}
 		if t.minNext == 0 || x.nextCheck < t.minNext {
 			t.minNext = x.nextCheck
 		}
 	}
+	// Logged in the order the transactions began, not map order: the same capture always
+	// gives the same dhcp.log.
+	slices.SortFunc(due, func(a, b *txn) int {
+		if c := cmp.Compare(a.ts, b.ts); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.xid, b.xid)
+	})
+	for _, x := range due {
+		t.write(env, x)
+		t.drop(x)
+	}
+	clear(due)
+	t.due = due[:0]
 }
 
 // write emits x as one dhcp.log record with Zeek's fields.
