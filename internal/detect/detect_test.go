@@ -400,3 +400,37 @@ func TestExclusions(t *testing.T) {
 		}
 	}
 }
+
+// With several workers, events reach the detector slightly out of packet-time order. Each is
+// judged at its own time: a worker that runs ahead must not close the rate windows of
+// another (they once shared a "latest time seen" clock, so this storm went unseen).
+func TestWindowsUseEachEventsTime(t *testing.T) {
+	d := detect.New(detect.Config{Site: "t", LearningPeriod: 1}, nil)
+	flow := func(src, dst string, port uint16) *dissect.FlowInfo {
+		return &dissect.FlowInfo{UID: "C" + src, Proto: 6,
+			Orig: dissect.Endpoint{IP: netip.MustParseAddr(src), Port: 40000},
+			Resp: dissect.Endpoint{IP: netip.MustParseAddr(dst), Port: port}}
+	}
+	storm, other := flow("10.0.0.1", "10.0.0.2", 502), flow("10.0.9.1", "10.0.9.2", 502)
+	end := func(fl *dissect.FlowInfo, ts int64) {
+		d.FlowEnd(&engine.FlowSummary{Info: fl, First: ts, Last: ts + 1e6, OrigPkts: 3, RespPkts: 3,
+			OrigPayload: 12, RespPayload: 11, Service: "modbus", State: "SF"})
+	}
+	base := int64(1_000e9)
+	for i := range int64(50) {
+		end(storm, base+i*1e9)      // worker 1: 50 sessions in 50 s
+		end(other, base+i*1e9+70e9) // worker 2: 70 s ahead in the capture
+	}
+	var got *detect.Alert
+	for _, a := range d.Alerts() {
+		if a.Rule == "excessive_sessions" && a.Src == "10.0.0.1" {
+			got = a
+		}
+	}
+	if got == nil {
+		t.Fatalf("no excessive_sessions alert for 10.0.0.1 → 10.0.0.2: %v", titles(d.Alerts()))
+	}
+	if want := base + 49e9 + 1e6; got.First != want {
+		t.Errorf("alert first seen at %d, want the 50th session's end %d", got.First, want)
+	}
+}

@@ -87,7 +87,8 @@ type Detector struct {
 	base   *Baseline
 	alerts map[string]*Alert
 	order  []*Alert
-	now    int64
+	now    int64 // latest packet time seen (run-level decisions)
+	at     int64 // packet time of the event being judged (see tick)
 	// rate windows and per-key sets for the anomaly engine
 	windows map[wkey]*window
 	sets    map[wkey]*setWindow
@@ -219,7 +220,12 @@ func (d *Detector) Finish() {
 	}
 }
 
+// tick sets the clock for one event. Rules judge the event at its own packet time (d.at):
+// with several workers, events reach the detector slightly out of time order, and a shared
+// "latest time seen" would let one worker's clock close another's windows. d.now, the latest
+// time seen, only decides run-level things (the end of the learning period at Finish).
 func (d *Detector) tick(ts int64) {
+	d.at = ts
 	if ts > d.now {
 		d.now = ts
 	}
@@ -230,7 +236,7 @@ func (d *Detector) tick(ts int64) {
 }
 
 // learning reports whether the site (or the device at addr) is still learning.
-func (d *Detector) learning(addrs ...string) bool { return d.learningAt(d.now, addrs...) }
+func (d *Detector) learning(addrs ...string) bool { return d.learningAt(d.at, addrs...) }
 
 // learningAt is learning at packet time ts: a flow that started while learning is learned,
 // even if it ends after the period.
@@ -274,7 +280,7 @@ func (d *Detector) raise(rule string, fl *dissect.FlowInfo, src, dst, proto, key
 		return nil
 	}
 	for _, x := range d.cfg.Exclusions {
-		if x.matches(rl, src, dst, proto, d.now) {
+		if x.matches(rl, src, dst, proto, d.at) {
 			if d.Suppressed == nil {
 				d.Suppressed = map[string]uint64{}
 			}
@@ -286,8 +292,8 @@ func (d *Detector) raise(rule string, fl *dissect.FlowInfo, src, dst, proto, key
 	id := "A" + hex.EncodeToString(h[:6])
 	if a := d.alerts[id]; a != nil {
 		a.Count++
-		if d.now > a.Last {
-			a.Last = d.now
+		if d.at > a.Last {
+			a.Last = d.at
 		}
 		if a.Status == StatusClosed {
 			a.Status = StatusNew
@@ -299,7 +305,7 @@ func (d *Detector) raise(rule string, fl *dissect.FlowInfo, src, dst, proto, key
 	}
 	a := &Alert{ID: id, Rule: rule, Title: rl.Title, Engine: rl.Engine, Severity: rl.Severity, Category: rl.Category,
 		Techniques: rl.Techniques, Remediation: rl.Remediation, Message: msg, Src: src, Dst: dst, Protocol: proto,
-		Detail: key, First: d.now, Last: d.now, Count: 1, Status: StatusNew, Site: d.cfg.Site, Sensor: d.cfg.Sensor}
+		Detail: key, First: d.at, Last: d.at, Count: 1, Status: StatusNew, Site: d.cfg.Site, Sensor: d.cfg.Sensor}
 	if fl != nil {
 		a.FlowUID = fl.UID
 		if fl.Evidence != nil {
@@ -326,7 +332,7 @@ func (d *Detector) count(rule, a, b string) bool {
 	rl := byID[rule]
 	k := wkey{rule, a, b}
 	w := d.windows[k]
-	if w == nil || d.now-w.start > rl.Window*1e9 {
+	if w == nil || d.at-w.start > rl.Window*1e9 {
 		if w == nil {
 			if len(d.windows) > 200_000 {
 				d.windows = map[wkey]*window{}
@@ -334,7 +340,7 @@ func (d *Detector) count(rule, a, b string) bool {
 			w = &window{}
 			d.windows[k] = w
 		}
-		*w = window{start: d.now}
+		*w = window{start: d.at}
 	}
 	w.n++
 	if w.n >= rl.Threshold && !w.fired {
@@ -350,7 +356,7 @@ func (d *Detector) distinct(rule, a, b string, item uint64) (bool, int) {
 	rl := byID[rule]
 	k := wkey{rule, a, b}
 	s := d.sets[k]
-	if s == nil || d.now-s.start > rl.Window*1e9 {
+	if s == nil || d.at-s.start > rl.Window*1e9 {
 		if s == nil {
 			if len(d.sets) > 100_000 {
 				d.sets = map[wkey]*setWindow{}
@@ -358,7 +364,7 @@ func (d *Detector) distinct(rule, a, b string, item uint64) (bool, int) {
 			s = &setWindow{}
 			d.sets[k] = s
 		}
-		*s = setWindow{start: d.now, items: map[uint64]bool{}}
+		*s = setWindow{start: d.at, items: map[uint64]bool{}}
 	}
 	if len(s.items) < 4*rl.Threshold+16 {
 		s.items[item] = true
@@ -568,7 +574,7 @@ func (d *Detector) policyDevice(fl *dissect.FlowInfo, addr string, start int64) 
 	}
 	dev := &BDevice{First: start}
 	if !d.learningAt(start) {
-		dev.LearnUntil = d.now + d.cfg.DeviceLearning
+		dev.LearnUntil = d.at + d.cfg.DeviceLearning
 		d.raise("new_asset", fl, addr, "", "", "", fmt.Sprintf("New device %s appeared after learning", addr))
 	}
 	d.base.Devices[addr] = dev
@@ -665,7 +671,7 @@ func (d *Detector) writeRate(fl *dissect.FlowInfo, src, dst, proto string) {
 	}
 	k := wkey{"write_rate|" + proto, src, dst}
 	w := d.windows[k]
-	if w == nil || d.now-w.start > 60e9 {
+	if w == nil || d.at-w.start > 60e9 {
 		if w != nil && e != nil && d.learning(client, server) && w.n > e.MaxWritesPerMin {
 			e.MaxWritesPerMin = w.n
 		}
@@ -673,7 +679,7 @@ func (d *Detector) writeRate(fl *dissect.FlowInfo, src, dst, proto string) {
 			w = &window{}
 			d.windows[k] = w
 		}
-		*w = window{start: d.now}
+		*w = window{start: d.at}
 	}
 	w.n++
 	if d.learning(client, server) {
@@ -749,9 +755,9 @@ func (d *Detector) Fact(f *dissect.Fact) {
 	switch f.Attr {
 	case dissect.AttrFirmware:
 		if dev == nil {
-			dev = &BDevice{First: d.now}
+			dev = &BDevice{First: d.at}
 			if !d.learning() {
-				dev.LearnUntil = d.now + d.cfg.DeviceLearning
+				dev.LearnUntil = d.at + d.cfg.DeviceLearning
 			}
 			d.base.Devices[addr] = dev
 		}
@@ -775,7 +781,7 @@ func (d *Detector) Fact(f *dissect.Fact) {
 	case dissect.AttrHostname, dissect.AttrSoftware:
 		if f.Proto == "lldp" || f.Proto == "cdp" {
 			if dev == nil {
-				dev = &BDevice{First: d.now}
+				dev = &BDevice{First: d.at}
 				d.base.Devices[addr] = dev
 			}
 			sig := f.Attr + "=" + f.Value
