@@ -356,7 +356,14 @@ func (s *Summary) Ledger() error {
 func (e *Engine) Finish() *Summary {
 	s := &Summary{Drops: map[string]uint64{}, Counters: map[string]uint64{}, PDUs: map[string]uint64{}, Weirds: map[string]uint64{}}
 	s.Packets, s.Bytes = e.read, e.bytes
+	// Flows still open end at the run's last packet time (Zeek's network_time at exit), on
+	// every worker, not at the last packet each worker happened to see.
+	var last int64
 	for _, w := range e.workers {
+		last = max(last, w.now)
+	}
+	for _, w := range e.workers {
+		w.now = last
 		w.finish()
 		s.Decoded += w.decoded
 		for r := decode.Reason(decode.DropLinkType); r < decode.NumReasons; r++ {

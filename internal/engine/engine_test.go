@@ -463,3 +463,32 @@ func TestLayer2FlowsEndInOrder(t *testing.T) {
 		}
 	}
 }
+
+// Flows open at the end of a run end at the run's last packet time on every worker, so the
+// end-of-run records of a --workers 2 run carry the same ts as with one worker.
+func TestRunEndClockIsShared(t *testing.T) {
+	ts := time.Unix(1700000000, 0)
+	var pkts []testutil.Pkt
+	for i := range 40 {
+		f := make([]byte, 60)
+		copy(f, []byte{0x01, 0x0e, 0xcf, 0, 0, 0})
+		copy(f[6:], []byte{0x02, 0, 0, 0, 0x20, byte(i)})
+		f[12], f[13] = 0x88, 0xb5
+		pkts = append(pkts, testutil.Pkt{TS: ts.Add(time.Duration(i) * time.Millisecond), Data: f})
+	}
+	path := testutil.WritePcap(t, t.TempDir(), "l2.pcap", pkts)
+	r := replay.Run(t, engine.Config{Workers: 2, Dissectors: []string{"l2order"}}, path)
+	lines := r.Logs["l2order"]
+	if len(lines) != 40 {
+		t.Fatalf("%d l2order lines, want 40", len(lines))
+	}
+	want := replay.Str(lines[0], "ts")
+	for _, m := range lines {
+		if got := replay.Str(m, "ts"); got != want {
+			t.Fatalf("end-of-run records at %s and %s: each worker ended its flows on its own clock", want, got)
+		}
+	}
+	if want != "1700000000.039000" {
+		t.Errorf("end-of-run ts %s, want the last packet's 1700000000.039", want)
+	}
+}
