@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -37,6 +38,7 @@ type runFlags struct {
 	noLogs     bool
 	logExclude string
 	cpuProfile string
+	memProfile string
 	dataDir    string
 	det        detectFlags
 }
@@ -119,6 +121,7 @@ func analyzeCmd() *cobra.Command {
 	fl.BoolVar(&f.noLogs, "no-logs", false, "do not write log files (benchmarks)")
 	addLogExclude(fl, &f)
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	fl.StringVar(&f.memProfile, "memprofile", "", "write an allocation profile (every allocation of the run) to this file")
 	fl.BoolVar(&f.readOnly, "read-only", false, "only read the captures and count packets (the bare-read baseline of bench/run.sh)")
 	fl.MarkHidden("read-only")
 	fl.StringVar(&f.dataDir, "data", "", "data directory: keep inventory, baseline and alerts in its SQLite store (a second run updates them)")
@@ -135,6 +138,15 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 		defer pf.Close()
 		pprof.StartCPUProfile(pf)
 		defer pprof.StopCPUProfile()
+	}
+	if f.memProfile != "" {
+		runtime.MemProfileRate = 1
+		defer func() {
+			if pf, err := os.Create(f.memProfile); err == nil {
+				pprof.Lookup("allocs").WriteTo(pf, 0)
+				pf.Close()
+			}
+		}()
 	}
 	if f.readOnly {
 		return readOnly(out, files)
