@@ -99,6 +99,7 @@ type Env struct {
 	Commands []CommandCount
 
 	rec   Record
+	env   envelope
 	fact  Fact
 	ev    Event
 	weird WeirdEvent
@@ -167,13 +168,41 @@ func (e *Env) PDU() { e.PDUs++ }
 // Log starts a record in log name with the Zeek connection envelope (ts, uid, id.*).
 // Finish it with Done. Only one record can be open at a time.
 func (e *Env) Log(name string) *Record {
-	r := e.begin(name)
-	r.Str("uid", e.Flow.UID)
-	if e.Flow.Orig.IP.IsValid() {
-		r.Addr("id.orig_h", e.Flow.Orig.IP).Uint("id.orig_p", uint64(e.Flow.Orig.Port))
-		r.Addr("id.resp_h", e.Flow.Resp.IP).Uint("id.resp_p", uint64(e.Flow.Resp.Port))
-	}
+	r := &e.rec
+	r.env = e
+	r.log = name
+	r.buf = append(r.buf[:0], `{"ts":`...)
+	r.buf = AppendTS(r.buf, e.TS)
+	r.buf = append(r.buf, e.envelope()...)
 	return r
+}
+
+// envelope is the part of a flow's records after ts that is the same in all of them: site,
+// uid and the id.* fields, formatted once per flow instead of once per record.
+type envelope struct {
+	site, uid  string
+	orig, resp Endpoint
+	ok         bool
+	b          []byte
+}
+
+func (e *Env) envelope() []byte {
+	v, fl := &e.env, e.Flow
+	if v.ok && v.uid == fl.UID && v.site == e.Site && v.orig.IP == fl.Orig.IP && v.orig.Port == fl.Orig.Port &&
+		v.resp.IP == fl.Resp.IP && v.resp.Port == fl.Resp.Port {
+		return v.b
+	}
+	r := Record{buf: v.b[:0]}
+	if e.Site != "" {
+		r.Str("site", e.Site)
+	}
+	r.Str("uid", fl.UID)
+	if fl.Orig.IP.IsValid() {
+		r.Addr("id.orig_h", fl.Orig.IP).Uint("id.orig_p", uint64(fl.Orig.Port))
+		r.Addr("id.resp_h", fl.Resp.IP).Uint("id.resp_p", uint64(fl.Resp.Port))
+	}
+	*v = envelope{site: e.Site, uid: fl.UID, orig: fl.Orig, resp: fl.Resp, ok: true, b: r.buf}
+	return v.b
 }
 
 // LogBare starts a record with only ts (and site): for logs that carry their own addressing,

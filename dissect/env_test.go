@@ -2,6 +2,7 @@ package dissect
 
 import (
 	"encoding/json"
+	"net/netip"
 	"testing"
 )
 
@@ -31,5 +32,45 @@ func TestRecordZeroAlloc(t *testing.T) {
 	})
 	if n != 0 {
 		t.Fatalf("%v allocs per record", n)
+	}
+}
+
+type lines [][]byte
+
+func (l *lines) Record(_ string, b []byte) { *l = append(*l, append([]byte(nil), b...)) }
+func (l *lines) Fact(*Fact)                {}
+func (l *lines) Event(*Event)              {}
+
+// The envelope (site, uid, id.*) is formatted once per flow; a record must still carry the
+// flow's current values when the engine changes them (and a record from a fresh Env, its own).
+func TestLogEnvelopeFollowsFlow(t *testing.T) {
+	var out lines
+	fl := &FlowInfo{UID: "CAAA", Orig: Endpoint{IP: netip.MustParseAddr("10.0.0.1"), Port: 1000},
+		Resp: Endpoint{IP: netip.MustParseAddr("10.0.0.2"), Port: 502}}
+	env := &Env{Flow: fl, Name: "x", Out: &out, TS: 1_600_000_000_000_000_000}
+	env.Log("x").Uint("n", 1).Done()
+	env.Log("x").Uint("n", 2).Done()
+	fl.UID = "CBBB"
+	fl.Orig.Port = 1001
+	env.Log("x").Uint("n", 3).Done()
+	fl.Resp.IP = netip.MustParseAddr("fe80::1")
+	env.Site = "plant-a"
+	env.Log("x").Uint("n", 4).Done()
+	env.Flow = &FlowInfo{UID: "CL2"} // a layer-2 flow: no id.* fields
+	env.Log("x").Uint("n", 5).Done()
+	want := []string{
+		`{"ts":1600000000.000000,"uid":"CAAA","id.orig_h":"10.0.0.1","id.orig_p":1000,"id.resp_h":"10.0.0.2","id.resp_p":502,"n":1}`,
+		`{"ts":1600000000.000000,"uid":"CAAA","id.orig_h":"10.0.0.1","id.orig_p":1000,"id.resp_h":"10.0.0.2","id.resp_p":502,"n":2}`,
+		`{"ts":1600000000.000000,"uid":"CBBB","id.orig_h":"10.0.0.1","id.orig_p":1001,"id.resp_h":"10.0.0.2","id.resp_p":502,"n":3}`,
+		`{"ts":1600000000.000000,"site":"plant-a","uid":"CBBB","id.orig_h":"10.0.0.1","id.orig_p":1001,"id.resp_h":"fe80::1","id.resp_p":502,"n":4}`,
+		`{"ts":1600000000.000000,"site":"plant-a","uid":"CL2","n":5}`,
+	}
+	if len(out) != len(want) {
+		t.Fatalf("%d records, want %d", len(out), len(want))
+	}
+	for i := range want {
+		if string(out[i]) != want[i] {
+			t.Errorf("record %d:\n got %s\nwant %s", i, out[i], want[i])
+		}
 	}
 }
