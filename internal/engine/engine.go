@@ -213,16 +213,24 @@ type bpkt struct {
 
 const batchPkts = 512
 
+// A worker's queue holds up to batchesPerWorker batches, so that a moment's imbalance between
+// workers (one busy with a burst of expensive PDUs) does not block the reader and starve the
+// others.
+const (
+	batchesPerWorker = 16
+	batchArena       = 256 << 10
+)
+
 func (e *Engine) runParallel(src capture.Source) error {
 	n := len(e.workers)
 	in := make([]chan *batch, n)
-	free := make(chan *batch, 4*n)
-	for i := 0; i < 4*n; i++ {
-		free <- &batch{arena: make([]byte, 0, 1<<20), pkts: make([]bpkt, 0, batchPkts)}
+	free := make(chan *batch, batchesPerWorker*n)
+	for i := 0; i < batchesPerWorker*n; i++ {
+		free <- &batch{arena: make([]byte, 0, batchArena), pkts: make([]bpkt, 0, batchPkts)}
 	}
 	var wg sync.WaitGroup
 	for i, w := range e.workers {
-		in[i] = make(chan *batch, 2)
+		in[i] = make(chan *batch, batchesPerWorker)
 		wg.Add(1)
 		go func(w *worker, ch chan *batch) {
 			defer wg.Done()
@@ -254,7 +262,7 @@ func (e *Engine) runParallel(src capture.Source) error {
 		off := len(b.arena)
 		b.arena = append(b.arena, p.Data...)
 		b.pkts = append(b.pkts, bpkt{off: off, n: len(p.Data), ts: p.TS, wire: p.WireLen, lt: p.LinkType})
-		if len(b.pkts) == batchPkts || len(b.arena) > (1<<20)-70000 {
+		if len(b.pkts) == batchPkts || len(b.arena) > batchArena-70000 {
 			in[i] <- b
 			cur[i] = nil
 		}
