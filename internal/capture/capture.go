@@ -21,13 +21,15 @@ const (
 	LinkSLL2     = 276 // Linux cooked capture v2
 )
 
-// Packet is one captured frame. Data aliases the source's buffer: valid until the next Next.
+// Packet is one captured frame. Data aliases the source's buffer: valid until the next Next
+// (or, from a Retainer that agreed to Retain, until Release passes Off).
 type Packet struct {
 	TS       int64 // ns since the epoch
 	Data     []byte
 	WireLen  int    // original length on the wire
 	LinkType uint16 // LINKTYPE_* of the interface it came from
 	Iface    int    // interface index within the source (pcapng, multi-interface live)
+	Off      int64  // byte offset of the packet's record in a file source
 }
 
 // Source yields packets until io.EOF.
@@ -36,6 +38,15 @@ type Source interface {
 	// *FormatError when the input is corrupt (everything before it was delivered).
 	Next(p *Packet) error
 	Close() error
+}
+
+// Retainer is implemented by sources that can keep packets' Data valid past the next call to
+// Next, so a reader can hand them to other goroutines without copying them.
+type Retainer interface {
+	// Retain asks for Data to stay valid until released; false when the source cannot.
+	Retain() bool
+	// Release says that the data of packets whose Off is before upTo is no longer used.
+	Release(upTo int64)
 }
 
 // FormatError says what is wrong with a capture file and where.

@@ -293,3 +293,99 @@ func BenchmarkReadPcap(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pkts/s")
 }
+
+// A retained source keeps every packet's Data intact until Release passes it, across the
+// window's buffer changes (records straddling 1 MiB boundaries, a pcapng block bigger than a
+// buffer) and reuses the buffers Release frees.
+func TestRetainedPackets(t *testing.T) {
+	var pkts []testutil.Pkt
+	t0 := time.Unix(1600000000, 0)
+	for i := 0; i < 6000; i++ {
+		n := 60 + (i*7919)%1400
+		if i == 1500 {
+			n = 65_000
+		}
+		d := make([]byte, n)
+		for j := range d {
+			d[j] = byte(i + j*31)
+		}
+		pkts = append(pkts, testutil.Pkt{TS: t0.Add(time.Duration(i) * time.Microsecond), Data: d})
+	}
+	for _, format := range []string{"pcap", "pcapng"} {
+		var b []byte
+		if format == "pcap" {
+			b = testutil.PcapBytes(t, layers.LinkTypeEthernet, pkts)
+		} else {
+			var buf bytes.Buffer
+			w, err := pcapgo.NewNgWriter(&buf, layers.LinkTypeEthernet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range pkts {
+				w.WritePacket(gopacket.CaptureInfo{Timestamp: p.TS, CaptureLength: len(p.Data), Length: len(p.Data)}, p.Data)
+				if i == 2000 {
+					// A 2 MiB custom block (skipped by the reader): bigger than a window buffer.
+					w.Flush()
+					n := uint32(2<<20 + 12)
+					blk := binary.LittleEndian.AppendUint32(nil, 0x00000bad)
+					blk = binary.LittleEndian.AppendUint32(blk, n)
+					blk = append(blk, make([]byte, 2<<20)...)
+					buf.Write(binary.LittleEndian.AppendUint32(blk, n))
+				}
+			}
+			w.Flush()
+			b = buf.Bytes()
+		}
+		path := writeFile(t, "r."+format, b)
+		src, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt := src.(Retainer)
+		if !rt.Retain() {
+			t.Fatal("a file source refuses to retain")
+		}
+		const lag = 1800 // packets held (like batches in flight) before being released: 1.3 MiB
+		var held []Packet
+		reused := 0
+		for i := 0; ; i++ {
+			var p Packet
+			err := src.Next(&p)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, p)
+			if i >= lag {
+				old := held[i-lag]
+				if i%100 == 0 {
+					for j := i - lag; j <= i; j++ {
+						if !bytes.Equal(held[j].Data, pkts[j].Data) {
+							t.Fatalf("%s: packet %d overwritten before its release (read %d)", format, j, i)
+						}
+					}
+				}
+				fs := src.(*fileSource)
+				before := len(fs.w.spares)
+				rt.Release(old.Off + 1)
+				if len(fs.w.spares) > before {
+					reused++
+				}
+			}
+		}
+		if len(held) != len(pkts) {
+			t.Fatalf("%s: %d packets, want %d", format, len(held), len(pkts))
+		}
+		for i := len(held) - lag; i < len(held); i++ {
+			if !bytes.Equal(held[i].Data, pkts[i].Data) || held[i].TS != pkts[i].TS.UnixNano() {
+				t.Fatalf("%s: packet %d differs", format, i)
+			}
+		}
+		if fs := src.(*fileSource); reused == 0 || len(fs.w.retired) > 2 {
+			t.Fatalf("%s: %d releases freed a buffer, %d buffers still retired", format, reused, len(fs.w.retired))
+		}
+		src.Close()
+	}
+}

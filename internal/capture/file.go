@@ -12,6 +12,11 @@ import (
 
 // window is a read buffer that hands out slices of records without copying them, compacting
 // when a record straddles its end. It tracks the absolute offset of every byte it returns.
+//
+// A retained window never overwrites bytes it has handed out: when a record straddles the
+// end of its buffer it moves on to another buffer (copying only the partial record), and a
+// buffer it left goes back to its spares once Release says that every packet served from it
+// is done.
 type window struct {
 	r    io.Reader
 	buf  []byte
@@ -20,9 +25,20 @@ type window struct {
 	base int64 // absolute offset of buf[0]
 	eof  bool
 	err  error // read error other than EOF
+
+	retained bool
+	retired  []retiredBuf // left buffers that may still back handed-out packets, oldest first
+	spares   [][]byte
 }
 
-func newWindow(r io.Reader) *window { return &window{r: r, buf: make([]byte, 1<<20)} }
+type retiredBuf struct {
+	b     []byte
+	limit int64 // absolute offset of the first byte not served from b
+}
+
+const windowSize = 1 << 20
+
+func newWindow(r io.Reader) *window { return &window{r: r, buf: make([]byte, windowSize)} }
 
 // offset returns the absolute offset of the next unread byte.
 func (w *window) offset() int64 { return w.base + int64(w.lo) }
@@ -30,19 +46,26 @@ func (w *window) offset() int64 { return w.base + int64(w.lo) }
 // peek returns the next n bytes without consuming them; short when the input ends.
 func (w *window) peek(n int) []byte {
 	for w.hi-w.lo < n && !w.eof {
-		if w.lo > 0 && (len(w.buf)-w.hi < n || w.lo > len(w.buf)/2) {
-			copy(w.buf, w.buf[w.lo:w.hi])
-			w.base += int64(w.lo)
-			w.hi -= w.lo
-			w.lo = 0
-		}
-		if len(w.buf)-w.lo < n {
-			nb := make([]byte, max(2*len(w.buf), n+w.hi-w.lo))
-			copy(nb, w.buf[w.lo:w.hi])
-			w.base += int64(w.lo)
-			w.hi -= w.lo
-			w.lo = 0
-			w.buf = nb
+		switch {
+		case w.retained:
+			if len(w.buf)-w.lo < n || w.hi == len(w.buf) {
+				w.moveOn(n)
+			}
+		default:
+			if w.lo > 0 && (len(w.buf)-w.hi < n || w.lo > len(w.buf)/2) {
+				copy(w.buf, w.buf[w.lo:w.hi])
+				w.base += int64(w.lo)
+				w.hi -= w.lo
+				w.lo = 0
+			}
+			if len(w.buf)-w.lo < n {
+				nb := make([]byte, max(2*len(w.buf), n+w.hi-w.lo))
+				copy(nb, w.buf[w.lo:w.hi])
+				w.base += int64(w.lo)
+				w.hi -= w.lo
+				w.lo = 0
+				w.buf = nb
+			}
 		}
 		m, err := w.r.Read(w.buf[w.hi:])
 		w.hi += m
@@ -57,6 +80,37 @@ func (w *window) peek(n int) []byte {
 		return w.buf[w.lo:w.hi]
 	}
 	return w.buf[w.lo : w.lo+n]
+}
+
+// moveOn (retained windows) continues in another buffer with room for n bytes, carrying the
+// unread bytes over; the current buffer is retired until Release passes its limit.
+func (w *window) moveOn(n int) {
+	var nb []byte
+	if k := len(w.spares); k > 0 && n <= windowSize {
+		nb, w.spares = w.spares[k-1], w.spares[:k-1]
+	} else {
+		nb = make([]byte, max(windowSize, n))
+	}
+	copy(nb, w.buf[w.lo:w.hi])
+	w.retired = append(w.retired, retiredBuf{b: w.buf, limit: w.base + int64(w.lo)})
+	w.base += int64(w.lo)
+	w.hi -= w.lo
+	w.lo = 0
+	w.buf = nb
+}
+
+// release takes back the retired buffers that served only packets before offset upTo.
+func (w *window) release(upTo int64) {
+	i := 0
+	for ; i < len(w.retired) && w.retired[i].limit <= upTo; i++ {
+		if b := w.retired[i].b; len(b) == windowSize {
+			w.spares = append(w.spares, b)
+		}
+		w.retired[i] = retiredBuf{}
+	}
+	if i > 0 {
+		w.retired = append(w.retired[:0], w.retired[i:]...)
+	}
 }
 
 func (w *window) advance(n int) { w.lo += n }
@@ -112,6 +166,16 @@ func Open(path string) (Source, error) {
 	}
 	return s, nil
 }
+
+// Retain implements Retainer: from now on the Data of every packet stays valid until Release
+// passes its Off, so the engine's reader hands packets to workers without copying them.
+func (s *fileSource) Retain() bool {
+	s.w.retained = true
+	return true
+}
+
+// Release implements Retainer.
+func (s *fileSource) Release(upTo int64) { s.w.release(upTo) }
 
 func (s *fileSource) ferr(off int64, format string, a ...any) error {
 	return &FormatError{File: s.name, Offset: off, Msg: fmt.Sprintf(format, a...)}
@@ -201,6 +265,7 @@ func (s *fileSource) Next(p *Packet) error {
 		ts += int64(frac) * 1e3
 	}
 	p.TS = ts
+	p.Off = off
 	p.Data = rec[16:]
 	p.WireLen = int(max(orig, incl))
 	p.LinkType = s.linkType
@@ -330,6 +395,7 @@ func (s *fileSource) nextNG(p *Packet) error {
 				return s.ferr(off, "impossible captured length %d in a %d-byte block", capl, len(body)+12)
 			}
 			p.TS = ifc.ns(ts)
+			p.Off = off
 			p.Data = body[20 : 20+capl]
 			p.WireLen = int(max(orig, capl))
 			p.LinkType = ifc.linkType
@@ -345,6 +411,7 @@ func (s *fileSource) nextNG(p *Packet) error {
 			orig := s.order.Uint32(body)
 			capl := min(int(orig), len(body)-4)
 			p.TS = 0
+			p.Off = off
 			p.Data = body[4 : 4+capl]
 			p.WireLen = int(orig)
 			p.LinkType = s.ifaces[0].linkType

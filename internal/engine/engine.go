@@ -202,9 +202,15 @@ func (e *Engine) Run(src capture.Source) error {
 type batch struct {
 	arena []byte
 	pkts  []bpkt
+	size  int   // bytes of packet data in the batch
+	lo    int64 // source offset of its first packet (retained sources)
+	held  bool  // filled by the reader and not yet seen back in the free list
 }
 
+// bpkt is a packet of a batch: its data is in the batch's arena (at off) or, from a source
+// that retains packets, the source's own buffer.
 type bpkt struct {
+	data   []byte
 	off, n int
 	ts     int64
 	wire   int
@@ -221,12 +227,23 @@ const (
 	batchArena       = 256 << 10
 )
 
+// runParallel reads src on this goroutine and hands packets to the workers in batches, by the
+// symmetric address hash. From a source that can retain packets (a capture file) the batches
+// point into the source's buffers and nothing is copied: the reader releases the source's
+// buffers behind the oldest batch still in use.
 func (e *Engine) runParallel(src capture.Source) error {
 	n := len(e.workers)
+	rt, retained := src.(capture.Retainer)
+	retained = retained && rt.Retain()
 	in := make([]chan *batch, n)
-	free := make(chan *batch, batchesPerWorker*n)
-	for i := 0; i < batchesPerWorker*n; i++ {
-		free <- &batch{arena: make([]byte, 0, batchArena), pkts: make([]bpkt, 0, batchPkts)}
+	all := make([]*batch, batchesPerWorker*n)
+	free := make(chan *batch, len(all))
+	for i := range all {
+		all[i] = &batch{pkts: make([]bpkt, 0, batchPkts)}
+		if !retained {
+			all[i].arena = make([]byte, 0, batchArena)
+		}
+		free <- all[i]
 	}
 	var wg sync.WaitGroup
 	for i, w := range e.workers {
@@ -235,10 +252,16 @@ func (e *Engine) runParallel(src capture.Source) error {
 		go func(w *worker, ch chan *batch) {
 			defer wg.Done()
 			for b := range ch {
-				for _, p := range b.pkts {
-					w.packet(p.lt, b.arena[p.off:p.off+p.n], p.ts, p.wire)
+				for i := range b.pkts {
+					p := &b.pkts[i]
+					data := p.data
+					if !retained {
+						data = b.arena[p.off : p.off+p.n]
+					}
+					w.packet(p.lt, data, p.ts, p.wire)
+					p.data = nil
 				}
-				b.arena, b.pkts = b.arena[:0], b.pkts[:0]
+				b.arena, b.pkts, b.size = b.arena[:0], b.pkts[:0], 0
 				free <- b
 			}
 		}(w, in[i])
@@ -257,12 +280,31 @@ func (e *Engine) runParallel(src capture.Source) error {
 		b := cur[i]
 		if b == nil {
 			b = <-free
+			b.held = false
+			if retained {
+				// Every batch still held (sent or being filled) starts at or after the oldest
+				// one's first packet: the source's buffers before it are free again.
+				oldest := p.Off
+				for _, x := range all {
+					if x.held && x.lo < oldest {
+						oldest = x.lo
+					}
+				}
+				rt.Release(oldest)
+			}
+			b.held, b.lo = true, p.Off
 			cur[i] = b
 		}
-		off := len(b.arena)
-		b.arena = append(b.arena, p.Data...)
-		b.pkts = append(b.pkts, bpkt{off: off, n: len(p.Data), ts: p.TS, wire: p.WireLen, lt: p.LinkType})
-		if len(b.pkts) == batchPkts || len(b.arena) > batchArena-70000 {
+		bp := bpkt{n: len(p.Data), ts: p.TS, wire: p.WireLen, lt: p.LinkType}
+		if retained {
+			bp.data = p.Data
+		} else {
+			bp.off = len(b.arena)
+			b.arena = append(b.arena, p.Data...)
+		}
+		b.pkts = append(b.pkts, bp)
+		b.size += len(p.Data)
+		if len(b.pkts) == batchPkts || b.size > batchArena-70000 {
 			in[i] <- b
 			cur[i] = nil
 		}

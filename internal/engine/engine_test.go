@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/quietwire/quietwire/dissect"
+	"github.com/quietwire/quietwire/internal/capture"
 	"github.com/quietwire/quietwire/internal/engine"
+	"github.com/quietwire/quietwire/internal/logs"
 	"github.com/quietwire/quietwire/internal/testutil"
 	"github.com/quietwire/quietwire/internal/testutil/replay"
 )
@@ -490,5 +492,88 @@ func TestRunEndClockIsShared(t *testing.T) {
 	}
 	if want != "1700000000.039000" {
 		t.Errorf("end-of-run ts %s, want the last packet's 1700000000.039", want)
+	}
+}
+
+// hideRetainer wraps a source so that the engine cannot see that it retains packets: the
+// reader copies every packet into its batches instead.
+type hideRetainer struct{ capture.Source }
+
+// A capture of several window buffers of interleaved flows gives the same records with one
+// worker, with two workers reading it without a copy (packets point into the file reader's
+// buffers until released), and with two workers copying every packet into batches.
+func TestParallelReadersAgree(t *testing.T) {
+	const flows, pdus = 100, 120
+	convs := make([]*tcpConv, flows)
+	for i := range convs {
+		c := newConv(t, 9999)
+		c.c = fmt.Sprintf("10.1.%d.%d", i/200, i%200+1)
+		c.cp = uint16(30000 + i)
+		c.ts = c.ts.Add(time.Duration(i) * time.Millisecond)
+		c.handshake()
+		convs[i] = c
+	}
+	for j := 0; j < pdus; j++ {
+		for i, c := range convs {
+			body := []byte(fmt.Sprintf("flow %d pdu %d ", i, j))
+			body = append(body, strings.Repeat(string(rune('a'+(i+j)%26)), 200-len(body))...)
+			c.send(j%3 != 2, append([]byte{'L', byte(len(body))}, body...))
+		}
+	}
+	var pkts []testutil.Pkt
+	for _, c := range convs {
+		c.close()
+		pkts = append(pkts, c.pkts...)
+	}
+	sort.SliceStable(pkts, func(a, b int) bool { return pkts[a].TS.Before(pkts[b].TS) })
+	path := testutil.WritePcap(t, t.TempDir(), "many.pcap", pkts)
+	if st, _ := os.Stat(path); st.Size() < 2<<20 {
+		t.Fatalf("capture of %d bytes: too small to span several read buffers", st.Size())
+	}
+	run := func(workers int, hide bool) (string, *engine.Summary) {
+		d, err := logs.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng, err := engine.New(engine.Config{Workers: workers, Dissectors: []string{"lenproto"}}, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := capture.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s capture.Source = src
+		if hide {
+			s = hideRetainer{src}
+		}
+		if err := eng.Run(s); err != nil {
+			t.Fatal(err)
+		}
+		src.Close()
+		sum := eng.Finish()
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(d.Path(), "lenproto.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		sort.Strings(lines)
+		return strings.Join(lines, "\n"), sum
+	}
+	one, s1 := run(1, false)
+	if n := strings.Count(one, "\n") + 1; n != flows*pdus {
+		t.Fatalf("%d lenproto records with one worker, want %d", n, flows*pdus)
+	}
+	for _, hide := range []bool{false, true} {
+		two, s2 := run(2, hide)
+		if two != one {
+			t.Errorf("two workers (copying batches: %v): lenproto.log differs from one worker's", hide)
+		}
+		if s2.Packets != s1.Packets || s2.Flows != s1.Flows {
+			t.Errorf("two workers (copying batches: %v): %d packets %d flows, one worker %d %d", hide, s2.Packets, s2.Flows, s1.Packets, s1.Flows)
+		}
 	}
 }
