@@ -33,6 +33,8 @@ measure() {
   local name=$1; shift
   local best=""; local rss=""
   for i in 1 2 3; do
+    # Every run writes into an empty directory: truncating the last run's logs is not its work.
+    rm -rf "$out/logs" "$out/suri"; mkdir -p "$out/suri"
     /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/$name.stderr" || { echo "$name: failed (see $out/$name.stderr)"; return; }
     read -r secs kib < "$out/time.txt"
     if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; rss=$kib; fi
