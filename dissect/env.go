@@ -56,6 +56,17 @@ type Output interface {
 	Event(e *Event)
 }
 
+// RecordBuffer is an Output that lets records be built in place in its own buffers, so a
+// finished record is not copied again. Between RecordBuf and RecordDone for a log, nothing
+// else writes to that log through this Output (records are built one at a time per worker).
+type RecordBuffer interface {
+	// RecordBuf returns the buffer a record of log is to be appended to, keeping what it
+	// holds; false when the log is not written (the record is then built aside and dropped).
+	RecordBuf(log string) ([]byte, bool)
+	// RecordDone takes the buffer back, extended by one complete JSON object.
+	RecordDone(log string, buf []byte)
+}
+
 // Fact is one thing a packet says about a device: "the responder's firmware is V2.9".
 // Inventory merges facts into devices and keeps each one's provenance.
 type Fact struct {
@@ -98,11 +109,13 @@ type Env struct {
 	// the topology's edges. Filled by Command; the engine reads it when the flow ends.
 	Commands []CommandCount
 
-	rec   Record
-	env   envelope
-	fact  Fact
-	ev    Event
-	weird WeirdEvent
+	rec    Record
+	env    envelope
+	sink   RecordBuffer // Out as a RecordBuffer, if it is one
+	sinkOf Output       // the Out sink was taken from
+	fact   Fact
+	ev     Event
+	weird  WeirdEvent
 }
 
 // CommandCount is how often one command was requested on a flow.
@@ -168,12 +181,30 @@ func (e *Env) PDU() { e.PDUs++ }
 // Log starts a record in log name with the Zeek connection envelope (ts, uid, id.*).
 // Finish it with Done. Only one record can be open at a time.
 func (e *Env) Log(name string) *Record {
-	r := &e.rec
-	r.env = e
-	r.log = name
-	r.buf = append(r.buf[:0], `{"ts":`...)
-	r.buf = AppendTS(r.buf, e.TS)
+	r := e.start(name)
 	r.buf = append(r.buf, e.envelope()...)
+	return r
+}
+
+// start opens the Env's record for log name with its ts: in place in the Output's buffer
+// when it offers one (RecordBuffer), in the Env's own buffer otherwise.
+func (e *Env) start(name string) *Record {
+	r := &e.rec
+	r.env, r.log, r.sink = e, name, nil
+	if e.Out != e.sinkOf {
+		e.sinkOf = e.Out
+		e.sink, _ = e.Out.(RecordBuffer)
+	}
+	r.buf, r.start, r.drop = r.own[:0], 0, false
+	if e.sink != nil {
+		b, ok := e.sink.RecordBuf(name)
+		if ok {
+			r.buf, r.start, r.sink = b, len(b), e.sink
+		}
+		r.drop = !ok
+	}
+	r.buf = append(r.buf, `{"ts":`...)
+	r.buf = AppendTS(r.buf, e.TS)
 	return r
 }
 
@@ -220,11 +251,7 @@ func (e *Env) LogAt(name string, ts int64) *Record {
 }
 
 func (e *Env) begin(name string) *Record {
-	r := &e.rec
-	r.env = e
-	r.log = name
-	r.buf = append(r.buf[:0], `{"ts":`...)
-	r.buf = AppendTS(r.buf, e.TS)
+	r := e.start(name)
 	if e.Site != "" {
 		r.Str("site", e.Site)
 	}
@@ -292,11 +319,15 @@ func (e *Env) EventBytes(src Dir, kind string, detail []byte) {
 // Record builds one JSON log line without allocating (its buffer is reused). Keys must be
 // plain ASCII without quotes or backslashes; values are escaped.
 type Record struct {
-	env  *Env
-	log  string
-	buf  []byte
-	arr  bool // inside an array: no key, comma handling by arrN
-	arrN int
+	env   *Env
+	log   string
+	buf   []byte // the record is buf[start:]
+	start int
+	sink  RecordBuffer // buf belongs to it (nil: buf is own)
+	drop  bool         // the Output does not write this log
+	own   []byte
+	arr   bool // inside an array: no key, comma handling by arrN
+	arrN  int
 }
 
 func (r *Record) key(k string) {
@@ -448,13 +479,20 @@ func (r *Record) End() *Record {
 // Done closes the object and hands it to the Output.
 func (r *Record) Done() {
 	r.buf = append(r.buf, '}')
-	if r.env.Out != nil {
+	switch {
+	case r.sink != nil:
+		r.sink.RecordDone(r.log, r.buf)
+		r.buf, r.start, r.sink = nil, 0, nil
+	case r.env.Out != nil && !r.drop:
 		r.env.Out.Record(r.log, r.buf)
+		r.own = r.buf
+	default:
+		r.own = r.buf
 	}
 }
 
-// Bytes returns the record built so far (for tests).
-func (r *Record) Built() []byte { return r.buf }
+// Built returns the record built so far (for tests).
+func (r *Record) Built() []byte { return r.buf[r.start:] }
 
 // AppendTS appends ns-since-epoch as Zeek's epoch seconds with microseconds: 1093521953.490137.
 func AppendTS(b []byte, ns int64) []byte {

@@ -193,6 +193,24 @@ func (w *Writer) Record(name string, line []byte) {
 	}
 }
 
+// RecordBuf implements dissect.RecordBuffer: records are built in place at the end of the
+// log's pending block.
+func (w *Writer) RecordBuf(name string) ([]byte, bool) {
+	p := w.buf(name)
+	return p.b, !p.off
+}
+
+// RecordDone implements dissect.RecordBuffer.
+func (w *Writer) RecordDone(name string, b []byte) {
+	p := w.buf(name)
+	p.b = append(b, '\n')
+	p.lines++
+	if len(p.b) >= flushAt {
+		w.d.write(name, p.b, p.lines)
+		p.b, p.lines = p.b[:0], 0
+	}
+}
+
 // Fact implements dissect.Output: facts go to facts.log until a consumer takes them.
 func (w *Writer) Fact(f *dissect.Fact) {
 	if w.factsOff {

@@ -3,6 +3,7 @@ package logs
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,5 +98,55 @@ func TestRecordDoesNotAllocate(t *testing.T) {
 		w.Record("cip_io", line)
 	}); n != 0 {
 		t.Errorf("Record: %.1f allocs per call pair, want 0", n)
+	}
+}
+
+// Records an Env builds in place in the Writer's blocks (dissect.RecordBuffer) reach the files
+// whole, interleaved logs keep their own lines, an excluded log gets nothing, a record left
+// unfinished leaves no trace, and building does not allocate.
+func TestRecordsBuiltInPlace(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Exclude("cip_io")
+	w := d.Writer()
+	env := &dissect.Env{Flow: &dissect.FlowInfo{UID: "CX"}, Name: "enip", Out: w, TS: 1_600_000_000_000_000_000}
+	const n = 3 * flushAt / 40 // several blocks
+	for i := range n {
+		env.Log("enip").Uint("i", uint64(i)).Done()
+		env.Log("cip_io").Uint("i", uint64(i)).Done()
+		env.Log("cip").Str("s", "x").Uint("i", uint64(i)).Done()
+		env.Log("enip").Str("abandoned", "never finished") // overwritten by the next record
+	}
+	if a := testing.AllocsPerRun(1000, func() { env.Log("enip").Uint("i", 1).Done() }); a != 0 {
+		t.Errorf("a record built in place: %.1f allocs", a)
+	}
+	w.Flush()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"enip", "cip"} {
+		b, err := os.ReadFile(filepath.Join(dir, name+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if len(lines) < n {
+			t.Fatalf("%s.log: %d lines, want at least %d", name, len(lines), n)
+		}
+		for i := range n {
+			want := `{"ts":1600000000.000000,"uid":"CX","i":` + strconv.Itoa(i) + `}`
+			if name == "cip" {
+				want = `{"ts":1600000000.000000,"uid":"CX","s":"x","i":` + strconv.Itoa(i) + `}`
+			}
+			if lines[i] != want {
+				t.Fatalf("%s.log line %d: %s, want %s", name, i, lines[i], want)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cip_io.log")); err == nil {
+		t.Error("cip_io.log written although excluded")
 	}
 }
