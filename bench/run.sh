@@ -4,6 +4,7 @@
 # Prints packets/s, Mbit/s, peak RSS and the ratios.
 #
 #   bench/run.sh [SIZE_MB]        (default 450; the mix is cached in bench/out/)
+#   ROUNDS=3 bench/run.sh         (fewer interleaved rounds: quicker, noisier)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-450}
@@ -28,41 +29,50 @@ PY
 )
 bytes=$(stat -c %s "$pcap")
 echo "capture: $pcap, $pkts packets, $bytes bytes"
-# measure NAME CMD...: wall seconds and peak RSS (KiB) of the best of 3 runs
-measure() {
-  local name=$1; shift
-  local best=""; local rss=""
-  for i in 1 2 3; do
-    # Every run writes into an empty directory: truncating the last run's logs is not its work.
-    rm -rf "$out/logs" "$out/suri"; mkdir -p "$out/suri"
-    /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/$name.stderr" || { echo "$name: failed (see $out/$name.stderr)"; return; }
-    read -r secs kib < "$out/time.txt"
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; rss=$kib; fi
-  done
-  awk -v n="$name" -v s="$best" -v r="$rss" -v p="$pkts" -v b="$bytes" \
-    'BEGIN{printf "%-34s %7.2f s %10.0f pkt/s %8.0f Mbit/s  peak RSS %6.0f MiB\n", n, s, p/s, b*8/s/1e6, r/1024}'
-  echo "$name $best" >> "$out/results.txt"
-}
-: > "$out/results.txt"
-rm -rf "$out/logs"
-measure "quietwire 1 core, core only" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --dissectors none --no-detect -q
-measure "quietwire 1 core, no detection" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --no-detect -q
-measure "quietwire 1 core, full" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" -q
-measure "quietwire 2 workers, core only" "$out/quietwire" analyze "$pcap" --logs "$out/logs" --dissectors none --no-detect --workers 2 -q
-measure "quietwire 2 workers, full" "$out/quietwire" analyze "$pcap" --logs "$out/logs" --workers 2 -q
-measure "bare read (quietwire --read-only)" taskset -c 0 "$out/quietwire" analyze "$pcap" --read-only
+# Each configuration runs ROUNDS times (default 5) in interleaved rounds (every configuration once
+# per round), so that a slow spell of a shared machine hits all of them alike; the best run of
+# each is reported (wall seconds, and the peak RSS of that run).
+rounds=${ROUNDS:-5}
+names=(); cmds=()
+add() { names+=("$1"); shift; cmds+=("$(printf '%q ' "$@")"); }
+add "quietwire 1 core, core only" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --dissectors none --no-detect -q
+add "quietwire 1 core, no detection" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" --no-detect -q
+add "quietwire 1 core, full" taskset -c 0 "$out/quietwire" analyze "$pcap" --logs "$out/logs" -q
+add "quietwire 2 workers, core only" "$out/quietwire" analyze "$pcap" --logs "$out/logs" --dissectors none --no-detect --workers 2 -q
+add "quietwire 2 workers, full" "$out/quietwire" analyze "$pcap" --logs "$out/logs" --workers 2 -q
+add "bare read (quietwire --read-only)" taskset -c 0 "$out/quietwire" analyze "$pcap" --read-only
 if command -v tshark >/dev/null; then
-  measure "tshark -r, 1 core" taskset -c 0 tshark -n -r "$pcap"
+  add "tshark -r, 1 core" taskset -c 0 tshark -n -r "$pcap"
 fi
 if command -v suricata >/dev/null; then
-  mkdir -p "$out/suri"
-  measure "suricata, 1 core, no rules" taskset -c 0 suricata -r "$pcap" -l "$out/suri" -S /dev/null --runmode single -k none
+  add "suricata, 1 core, no rules" taskset -c 0 suricata -r "$pcap" -l "$out/suri" -S /dev/null --runmode single -k none
   # The rules Debian's package ships (protocol and decoder events; no internet for suricata-update).
   cat /etc/suricata/rules/*.rules /usr/share/suricata/rules/*.rules > "$out/suri-packaged.rules" 2>/dev/null || true
   if [ -s "$out/suri-packaged.rules" ]; then
-    measure "suricata, 1 core, packaged rules" taskset -c 0 suricata -r "$pcap" -l "$out/suri" -S "$out/suri-packaged.rules" --runmode single -k none
+    add "suricata, 1 core, packaged rules" taskset -c 0 suricata -r "$pcap" -l "$out/suri" -S "$out/suri-packaged.rules" --runmode single -k none
   fi
 fi
+declare -A best rss failed
+for ((r = 1; r <= rounds; r++)); do
+  for i in "${!names[@]}"; do
+    name=${names[$i]}
+    [ -n "${failed[$name]:-}" ] && continue
+    # Every run writes into an empty directory: truncating the last run's logs is not its work.
+    rm -rf "$out/logs" "$out/suri"; mkdir -p "$out/suri"
+    if ! eval "/usr/bin/time -f '%e %M' -o '$out/time.txt' ${cmds[$i]}" >/dev/null 2>"$out/$name.stderr"; then
+      failed[$name]=1; echo "$name: failed (see $out/$name.stderr)"; continue
+    fi
+    read -r secs kib < "$out/time.txt"
+    if [ -z "${best[$name]:-}" ] || awk "BEGIN{exit !($secs < ${best[$name]})}"; then best[$name]=$secs; rss[$name]=$kib; fi
+  done
+done
+: > "$out/results.txt"
+for name in "${names[@]}"; do
+  [ -n "${best[$name]:-}" ] || continue
+  awk -v n="$name" -v s="${best[$name]}" -v r="${rss[$name]}" -v p="$pkts" -v b="$bytes" \
+    'BEGIN{printf "%-34s %7.2f s %10.0f pkt/s %8.0f Mbit/s  peak RSS %6.0f MiB\n", n, s, p/s, b*8/s/1e6, r/1024}'
+  echo "$name ${best[$name]}" >> "$out/results.txt"
+done
 q=$(grep '^quietwire 1 core, full' "$out/results.txt" | awk '{print $NF}')
 q2=$(grep '^quietwire 2 workers, full' "$out/results.txt" | awk '{print $NF}')
 [ -n "$q" ] && [ -n "$q2" ] && awk -v a="$q" -v b="$q2" 'BEGIN{printf "2 workers vs 1 core: %.2fx\n", a/b}'
