@@ -71,8 +71,8 @@ func newParser(env *dissect.Env) dissect.Parser {
 	p.multicast = f.Resp.IP.IsValid() && f.Resp.IP.IsMulticast()
 	p.announce = p.netbios || f.Resp.Port == portMDNS || f.Orig.Port == portMDNS ||
 		f.Resp.Port == portLLMNR || f.Orig.Port == portLLMNR
-	p.name = make([]byte, 0, 512)
-	p.scr = make([]byte, 0, 512)
+	p.name = make([]byte, 0, 64) // grown by append for the rare long name
+	p.scr = make([]byte, 0, 64)
 	return p
 }
 

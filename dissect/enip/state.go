@@ -59,7 +59,7 @@ type parser struct {
 	reqSeen  [2]bool // a request was seen in connected [1] / unconnected [0] pairing mode
 	flooded  bool
 
-	pend    [maxPending]pending
+	pend    *[maxPending]pending // allocated at the first request: I/O and List Identity flows never need it
 	cpf     cpf
 	msgs    [maxDepth + 1]msg // embedded messages by nesting depth
 	idSig   [2]uint64
@@ -135,8 +135,10 @@ func (p *parser) Gap(dir dissect.Dir, lost int) {
 // Close implements dissect.Parser: flush the I/O summaries and forget pending requests.
 func (p *parser) Close() {
 	p.ioFlush()
-	for i := range p.pend {
-		p.pend[i].used = false
+	if p.pend != nil {
+		for i := range p.pend {
+			p.pend[i].used = false
+		}
 	}
 }
 
@@ -589,6 +591,9 @@ func (p *parser) eventDetail(m *msg, pc *pccc, hasPCCC bool) string {
 
 // newPending stores a request, evicting the oldest entry when the table is full.
 func (p *parser) newPending(dir dissect.Dir, connected bool, key uint64) *pending {
+	if p.pend == nil {
+		p.pend = new([maxPending]pending)
+	}
 	free, oldest := -1, 0
 	for i := range p.pend {
 		e := &p.pend[i]
@@ -620,6 +625,9 @@ func (p *parser) newPending(dir dissect.Dir, connected bool, key uint64) *pendin
 
 // match finds the request a response from dir answers.
 func (p *parser) match(dir dissect.Dir, connected bool, key uint64) *pending {
+	if p.pend == nil {
+		return nil
+	}
 	for i := range p.pend {
 		e := &p.pend[i]
 		if e.used && e.connected == connected && e.key == key && e.reqDir != dir {

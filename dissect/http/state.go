@@ -628,6 +628,9 @@ func (p *parser) body(dir dissect.Dir, b []byte) {
 	}
 	t.respBody += uint64(len(b))
 	if p.dirs[dir].html && len(p.title) < titleScan {
+		if p.title == nil {
+			p.title = make([]byte, 0, titleScan)
+		}
 		room := titleScan - len(p.title)
 		if room > len(b) {
 			room = len(b)

@@ -170,7 +170,8 @@ func (w *Writer) buf(name string) *pending {
 	if !ok {
 		p = &pending{off: w.d.skip[name]}
 		if !p.off {
-			p.b = make([]byte, 0, flushAt+4096)
+			// Busy logs grow to a flush block; the many quiet ones stay small.
+			p.b = make([]byte, 0, 16<<10)
 		}
 		w.bufs[name] = p
 	}
