@@ -185,6 +185,9 @@ func (w *Writer) Record(name string, line []byte) {
 	if p.off {
 		return
 	}
+	if cap(p.b)-len(p.b) < len(line)+1 && cap(p.b) < flushAt {
+		p.grow()
+	}
 	p.b = append(p.b, line...)
 	p.b = append(p.b, '\n')
 	p.lines++
@@ -198,7 +201,21 @@ func (w *Writer) Record(name string, line []byte) {
 // log's pending block.
 func (w *Writer) RecordBuf(name string) ([]byte, bool) {
 	p := w.buf(name)
+	if cap(p.b)-len(p.b) < recordRoom && cap(p.b) < flushAt {
+		p.grow()
+	}
 	return p.b, !p.off
+}
+
+// recordRoom is the room a record is expected to need; a bigger one grows the block itself.
+const recordRoom = 4096
+
+// grow moves a log that filled its first small block to a full-sized one at once (growing by
+// doubling would leave a trail of blocks for the garbage collector).
+func (p *pending) grow() {
+	if !p.off {
+		p.b = append(make([]byte, 0, flushAt+2*recordRoom), p.b...)
+	}
 }
 
 // RecordDone implements dissect.RecordBuffer.
