@@ -143,7 +143,9 @@ func (w *worker) probeView(f *Flow, d dissect.Dir, keep []byte) []byte {
 }
 
 func (w *worker) attach(f *Flow, fac *dissect.Factory) {
-	env := &dissect.Env{Flow: &f.info, Name: fac.Name, Site: w.e.cfg.Site, TS: w.now, Out: w.tee, Runs: w.e.runs}
+	// The Env lives in the Flow, which the worker recycles: no fresh memory per flow.
+	f.envMem = dissect.Env{Flow: &f.info, Name: fac.Name, Site: w.e.cfg.Site, TS: w.now, Out: w.tee, Runs: w.e.runs}
+	env := &f.envMem
 	f.env = env
 	f.fac = fac
 	f.cands = nil

@@ -66,7 +66,8 @@ type Flow struct {
 	// dissection
 	parser   dissect.Parser
 	fac      *dissect.Factory
-	env      *dissect.Env
+	env      *dissect.Env // &envMem once a parser is attached
+	envMem   dissect.Env
 	cands    []*dissect.Factory // still-possible factories while probing
 	probing  bool
 	probeBuf []probeChunk
