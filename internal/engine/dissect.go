@@ -264,7 +264,10 @@ func (w *worker) l2frame(p *decode.Packet) {
 		w.l2Unhandled++
 		return
 	}
-	k := l2key{src: p.Src, dst: p.Dst, et: et, llc: p.LLC}
+	k := l2key{src: p.Src, dst: p.Dst, et: et}
+	if p.LLC {
+		k.llc = 1
+	}
 	if p.NVLAN > 0 {
 		k.vlan = p.VLANs[0]
 	}

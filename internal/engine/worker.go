@@ -57,11 +57,14 @@ type worker struct {
 	lastFlow *Flow
 }
 
+// l2key has no padding and no bool, so the map hashes it as plain memory (a padded key takes
+// the slower field-by-field hash).
 type l2key struct {
 	src, dst [6]byte
 	et       uint16
 	vlan     uint16
-	llc      bool
+	llc      uint8
+	pad      uint8 // always 0: a named field, since a blank one would make the key irregular again
 }
 
 func newWorker(e *Engine, id int) *worker {
