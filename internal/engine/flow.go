@@ -54,7 +54,8 @@ type seg struct {
 // Flow is one connection.
 type Flow struct {
 	key   key
-	origA bool // key endpoint a is the originator
+	hash  uint64 // key.hash() when the flow is in the worker's table, 0 for layer-2 flows
+	origA bool   // key endpoint a is the originator
 	info  dissect.FlowInfo
 	first int64
 	last  int64

@@ -33,7 +33,7 @@ type worker struct {
 	curData []byte
 	curWire int
 	nextID  uint64
-	flows   map[key]*Flow
+	flows   *flowTable
 	l2      map[l2key]*Flow
 	lrus    [numClasses]lru
 
@@ -70,7 +70,7 @@ type l2key struct {
 func newWorker(e *Engine, id int) *worker {
 	w := &worker{
 		e: e, id: id, dec: decode.New(decode.Config{VerifyChecksums: e.cfg.VerifyChecksums}), out: e.logs.Writer(),
-		flows: make(map[key]*Flow, 1024), l2: map[l2key]*Flow{},
+		flows: newFlowTable(1024), l2: map[l2key]*Flow{},
 		ctr: map[string]uint64{}, pdus: map[string]uint64{}, weirds: map[string]uint64{},
 	}
 	w.connEnv = dissect.Env{Name: "conn", Site: e.cfg.Site, Out: w.out}
@@ -210,7 +210,7 @@ func (w *worker) ipPacket(p *decode.Packet) {
 	if w.lastFlow != nil && w.lastKey == k {
 		f = w.lastFlow
 	} else {
-		f = w.flows[k]
+		f = w.flows.get(&k, k.hash())
 	}
 	if f != nil && p.TS-f.last > w.timeout(f) {
 		// Idle past its timeout (the periodic sweep runs once a second of packet time).
@@ -283,7 +283,7 @@ func lessEP(a [16]byte, pa uint16, b [16]byte, pb uint16) bool {
 }
 
 func (w *worker) newFlow(k key, p *decode.Packet, srcIsA bool, sp, dp uint16) *Flow {
-	if len(w.flows) >= w.e.cfg.MaxFlows {
+	if w.flows.len() >= w.e.cfg.MaxFlows {
 		// Evict the least recently active flow of the biggest class.
 		var victim *Flow
 		for c := range w.lrus {
@@ -352,7 +352,8 @@ func (w *worker) newFlow(k key, p *decode.Packet, srcIsA bool, sp, dp uint16) *F
 	if w.ring != nil {
 		f.info.Evidence = w.ring
 	}
-	w.flows[k] = f
+	f.hash = k.hash()
+	w.flows.put(f, f.hash)
 	w.lrus[f.class].pushFront(f)
 	w.flowsSeen++
 	if p.Proto == decode.ProtoTCP || p.Proto == decode.ProtoUDP {
@@ -683,7 +684,7 @@ func (w *worker) end(f *Flow) {
 		}
 		obs.FlowEnd(s)
 	}
-	delete(w.flows, f.key)
+	w.flows.del(f, f.hash)
 	if w.lastFlow == f {
 		w.lastFlow = nil
 	}
