@@ -12,8 +12,7 @@ type parser struct {
 	udp     bool
 	lost    [2]bool
 	skip    [2]int // bytes of a large frame still to pass over
-	pending []uint64
-	flooded bool
+	pending dissect.Outstanding[uint64]
 	roles   bool
 	station bool
 	name    string
@@ -23,7 +22,7 @@ type parser struct {
 }
 
 func newParser(env *dissect.Env) dissect.Parser {
-	p := &parser{env: env, pending: make([]uint64, 0, 8)}
+	p := &parser{env: env, pending: dissect.NewOutstanding[uint64](maxPending)}
 	if env.Flow != nil {
 		p.udp = env.Flow.Proto == 17
 	}
@@ -317,26 +316,14 @@ func (p *parser) routerService(dir dissect.Dir, b []byte) {
 }
 
 func (p *parser) track(key uint64) {
-	if len(p.pending) >= maxPending {
-		if !p.flooded {
-			p.flooded = true
-			p.env.Weird(weirdTooMany, "")
-		}
-		copy(p.pending, p.pending[1:])
-		p.pending = p.pending[:len(p.pending)-1]
+	if p.pending.Add(key) {
+		p.env.Weird(weirdTooMany, "")
 	}
-	p.pending = append(p.pending, key)
 }
 
 func (p *parser) take(key uint64) bool {
-	for i, k := range p.pending {
-		if k == key {
-			copy(p.pending[i:], p.pending[i+1:])
-			p.pending = p.pending[:len(p.pending)-1]
-			return true
-		}
-	}
-	return false
+	_, ok := p.pending.Take(func(k uint64) bool { return k == key })
+	return ok
 }
 
 // Interface guards

@@ -134,8 +134,8 @@ func TestPendingCap(t *testing.T) {
 		cmd[8] = byte(i >> 8) // SA2 varies too, the key is SID + command
 		p.Parse(dissect.Orig, cmd)
 	}
-	if len(p.pending) != maxPending {
-		t.Errorf("%d pending, want the cap %d", len(p.pending), maxPending)
+	if p.pending.Len() != maxPending {
+		t.Errorf("%d pending, want the cap %d", p.pending.Len(), maxPending)
 	}
 	if n := c.WeirdCounts()[weirdTooMany]; n != 1 {
 		t.Errorf("%d flood weirds, want 1", n)

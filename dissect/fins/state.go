@@ -14,8 +14,7 @@ type parser struct {
 	env     *dissect.Env
 	udp     bool
 	lost    [2]bool // a direction is out of sync: scanning for the next "FINS" header
-	pending []uint32
-	flooded bool
+	pending dissect.Outstanding[uint32]
 	roles   bool
 	model   string
 	version string
@@ -23,7 +22,7 @@ type parser struct {
 }
 
 func newParser(env *dissect.Env) dissect.Parser {
-	p := &parser{env: env, pending: make([]uint32, 0, 8)}
+	p := &parser{env: env, pending: dissect.NewOutstanding[uint32](maxPending)}
 	if env.Flow != nil {
 		p.udp = env.Flow.Proto == 17
 	}
@@ -233,27 +232,15 @@ func (p *parser) setRoles(client dissect.Dir) {
 // track remembers a command awaiting its response; past maxPending the oldest is dropped and
 // the flood is reported once.
 func (p *parser) track(key uint32) {
-	if len(p.pending) >= maxPending {
-		if !p.flooded {
-			p.flooded = true
-			p.env.Weird(weirdTooMany, "")
-		}
-		copy(p.pending, p.pending[1:])
-		p.pending = p.pending[:len(p.pending)-1]
+	if p.pending.Add(key) {
+		p.env.Weird(weirdTooMany, "")
 	}
-	p.pending = append(p.pending, key)
 }
 
 // take removes the oldest pending command with key, reporting whether there was one.
 func (p *parser) take(key uint32) bool {
-	for i, k := range p.pending {
-		if k == key {
-			copy(p.pending[i:], p.pending[i+1:])
-			p.pending = p.pending[:len(p.pending)-1]
-			return true
-		}
-	}
-	return false
+	_, ok := p.pending.Take(func(k uint32) bool { return k == key })
+	return ok
 }
 
 // Interface guards

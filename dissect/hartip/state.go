@@ -12,14 +12,13 @@ type parser struct {
 	env     *dissect.Env
 	udp     bool
 	lost    [2]bool
-	pending []uint32 // message id << 16 | sequence number
-	flooded bool
+	pending dissect.Outstanding[uint32] // message id << 16 | sequence number
 	roles   bool
 	ident   bool
 }
 
 func newParser(env *dissect.Env) dissect.Parser {
-	p := &parser{env: env, pending: make([]uint32, 0, 8)}
+	p := &parser{env: env, pending: dissect.NewOutstanding[uint32](maxPending)}
 	if env.Flow != nil {
 		p.udp = env.Flow.Proto == 17
 	}
@@ -169,26 +168,14 @@ func (p *parser) setRoles(client dissect.Dir) {
 }
 
 func (p *parser) track(key uint32) {
-	if len(p.pending) >= maxPending {
-		if !p.flooded {
-			p.flooded = true
-			p.env.Weird(weirdTooMany, "")
-		}
-		copy(p.pending, p.pending[1:])
-		p.pending = p.pending[:len(p.pending)-1]
+	if p.pending.Add(key) {
+		p.env.Weird(weirdTooMany, "")
 	}
-	p.pending = append(p.pending, key)
 }
 
 func (p *parser) take(key uint32) bool {
-	for i, k := range p.pending {
-		if k == key {
-			copy(p.pending[i:], p.pending[i+1:])
-			p.pending = p.pending[:len(p.pending)-1]
-			return true
-		}
-	}
-	return false
+	_, ok := p.pending.Take(func(k uint32) bool { return k == key })
+	return ok
 }
 
 // Interface guards

@@ -75,8 +75,8 @@ func TestPendingCap(t *testing.T) {
 	for i := 0; i < maxPending+5; i++ {
 		p.Parse(dissect.Orig, readD100)
 	}
-	if len(p.pending) != maxPending || c.WeirdCounts()[weirdTooMany] != 1 {
-		t.Errorf("pending %d, weirds %v", len(p.pending), c.WeirdNames())
+	if p.pending.Len() != maxPending || c.WeirdCounts()[weirdTooMany] != 1 {
+		t.Errorf("pending %d, weirds %v", p.pending.Len(), c.WeirdNames())
 	}
 }
 

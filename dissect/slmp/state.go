@@ -16,14 +16,13 @@ type parser struct {
 	env     *dissect.Env
 	udp     bool
 	lost    [2]bool
-	pending []request
-	flooded bool
+	pending dissect.Outstanding[request]
 	roles   bool
 	model   string
 }
 
 func newParser(env *dissect.Env) dissect.Parser {
-	p := &parser{env: env, pending: make([]request, 0, 8)}
+	p := &parser{env: env, pending: dissect.NewOutstanding[request](maxPending)}
 	if env.Flow != nil {
 		p.udp = env.Flow.Proto == 17
 	}
@@ -222,28 +221,15 @@ func (p *parser) setRoles(client dissect.Dir) {
 }
 
 func (p *parser) track(q request) {
-	if len(p.pending) >= maxPending {
-		if !p.flooded {
-			p.flooded = true
-			p.env.Weird(weirdTooMany, "")
-		}
-		copy(p.pending, p.pending[1:])
-		p.pending = p.pending[:len(p.pending)-1]
+	if p.pending.Add(q) {
+		p.env.Weird(weirdTooMany, "")
 	}
-	p.pending = append(p.pending, q)
 }
 
 // take pairs a response with its request: the 4E request of the same serial number, or the
 // oldest 3E request.
 func (p *parser) take(h header) (request, bool) {
-	for i, q := range p.pending {
-		if q.is4E == h.is4E() && (!q.is4E || q.serial == h.serial) {
-			copy(p.pending[i:], p.pending[i+1:])
-			p.pending = p.pending[:len(p.pending)-1]
-			return q, true
-		}
-	}
-	return request{}, false
+	return p.pending.Take(func(q request) bool { return q.is4E == h.is4E() && (!q.is4E || q.serial == h.serial) })
 }
 
 // Interface guards

@@ -6,14 +6,13 @@ import "github.com/quietwire/quietwire/dissect"
 type parser struct {
 	env     *dissect.Env
 	lost    [2]bool
-	pending []uint32 // sequence << 8 | mailbox sequence, with the service code in the top byte
-	flooded bool
+	pending dissect.Outstanding[uint32] // sequence << 8 | mailbox sequence, with the service code in the top byte
 	roles   bool
 	mode    string
 }
 
 func newParser(env *dissect.Env) dissect.Parser {
-	return &parser{env: env, pending: make([]uint32, 0, 8)}
+	return &parser{env: env, pending: dissect.NewOutstanding[uint32](maxPending)}
 }
 
 // Parse consumes whole messages (56 bytes plus their text buffer).
@@ -183,28 +182,15 @@ func (p *parser) setRoles(client dissect.Dir) {
 }
 
 func (p *parser) track(v uint32) {
-	if len(p.pending) >= maxPending {
-		if !p.flooded {
-			p.flooded = true
-			p.env.Weird(weirdTooMany, "")
-		}
-		copy(p.pending, p.pending[1:])
-		p.pending = p.pending[:len(p.pending)-1]
+	if p.pending.Add(v) {
+		p.env.Weird(weirdTooMany, "")
 	}
-	p.pending = append(p.pending, v)
 }
 
 // take finds the request with the response's sequence numbers (the low 24 bits).
 func (p *parser) take(key uint32) (uint32, bool) {
 	key &= 0xffffff
-	for i, v := range p.pending {
-		if v&0xffffff == key {
-			copy(p.pending[i:], p.pending[i+1:])
-			p.pending = p.pending[:len(p.pending)-1]
-			return v, true
-		}
-	}
-	return 0, false
+	return p.pending.Take(func(v uint32) bool { return v&0xffffff == key })
 }
 
 // Interface guards
