@@ -367,7 +367,7 @@ func (r *Record) Int(k string, v int64) *Record {
 // Uint adds an unsigned integer field.
 func (r *Record) Uint(k string, v uint64) *Record {
 	r.key(k)
-	r.buf = strconv.AppendUint(r.buf, v, 10)
+	r.buf = appendUint(r.buf, v)
 	return r
 }
 
@@ -449,7 +449,7 @@ func (r *Record) ElemBytes(v []byte) *Record {
 // ElemUint adds a number element to the open array.
 func (r *Record) ElemUint(v uint64) *Record {
 	r.sep()
-	r.buf = strconv.AppendUint(r.buf, v, 10)
+	r.buf = appendUint(r.buf, v)
 	return r
 }
 
@@ -493,6 +493,24 @@ func (r *Record) Done() {
 
 // Built returns the record built so far (for tests).
 func (r *Record) Built() []byte { return r.buf[r.start:] }
+
+// appendUint appends v in decimal. Most numbers in records (ports, register values, counts,
+// ids) are under 100,000: those take a branch per digit count and no 64-bit division loop.
+func appendUint(b []byte, v uint64) []byte {
+	switch {
+	case v < 10:
+		return append(b, byte('0'+v))
+	case v < 100:
+		return append(b, byte('0'+v/10), byte('0'+v%10))
+	case v < 1000:
+		return append(b, byte('0'+v/100), byte('0'+v/10%10), byte('0'+v%10))
+	case v < 10000:
+		return append(b, byte('0'+v/1000), byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
+	case v < 100000:
+		return append(b, byte('0'+v/10000), byte('0'+v/1000%10), byte('0'+v/100%10), byte('0'+v/10%10), byte('0'+v%10))
+	}
+	return strconv.AppendUint(b, v, 10)
+}
 
 // AppendTS appends ns-since-epoch as Zeek's epoch seconds with microseconds: 1093521953.490137.
 func AppendTS(b []byte, ns int64) []byte {

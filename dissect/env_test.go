@@ -3,6 +3,7 @@ package dissect
 import (
 	"encoding/json"
 	"net/netip"
+	"strconv"
 	"testing"
 )
 
@@ -72,5 +73,27 @@ func TestLogEnvelopeFollowsFlow(t *testing.T) {
 		if string(out[i]) != want[i] {
 			t.Errorf("record %d:\n got %s\nwant %s", i, out[i], want[i])
 		}
+	}
+}
+
+func TestAppendUint(t *testing.T) {
+	for _, v := range []uint64{0, 7, 9, 10, 42, 99, 100, 502, 999, 1000, 4840, 9999, 10000, 44818, 65535, 99999, 100000, 1 << 32, ^uint64(0)} {
+		if got, want := string(appendUint([]byte("x"), v)), "x"+strconv.FormatUint(v, 10); got != want {
+			t.Errorf("appendUint(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+func BenchmarkAppendUint(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	for i := 0; i < b.N; i++ {
+		buf = appendUint(buf[:0], uint64(i&0xffff))
+	}
+}
+
+func BenchmarkStrconvAppendUint(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	for i := 0; i < b.N; i++ {
+		buf = strconv.AppendUint(buf[:0], uint64(i&0xffff), 10)
 	}
 }
