@@ -111,6 +111,9 @@ type Env struct {
 
 	rec    Record
 	env    envelope
+	tsText [24]byte // TS formatted for records (a packet often gives several records)
+	tsOf   int64
+	tsLen  int
 	sink   RecordBuffer // Out as a RecordBuffer, if it is one
 	sinkOf Output       // the Out sink was taken from
 	fact   Fact
@@ -204,7 +207,10 @@ func (e *Env) start(name string) *Record {
 		r.drop = !ok
 	}
 	r.buf = append(r.buf, `{"ts":`...)
-	r.buf = AppendTS(r.buf, e.TS)
+	if e.tsLen == 0 || e.tsOf != e.TS {
+		e.tsOf, e.tsLen = e.TS, len(AppendTS(e.tsText[:0], e.TS))
+	}
+	r.buf = append(r.buf, e.tsText[:e.tsLen]...)
 	return r
 }
 
