@@ -109,16 +109,18 @@ type Env struct {
 	// the topology's edges. Filled by Command; the engine reads it when the flow ends.
 	Commands []CommandCount
 
-	rec    Record
-	env    envelope
-	tsText [24]byte // TS formatted for records (a packet often gives several records)
-	tsOf   int64
-	tsLen  int
-	sink   RecordBuffer // Out as a RecordBuffer, if it is one
-	sinkOf Output       // the Out sink was taken from
-	fact   Fact
-	ev     Event
-	weird  WeirdEvent
+	rec      Record
+	env      envelope
+	tsText   [24]byte // TS formatted for records (a packet often gives several records)
+	addrs    [2]addrCache
+	addrNext int
+	tsOf     int64
+	tsLen    int
+	sink     RecordBuffer // Out as a RecordBuffer, if it is one
+	sinkOf   Output       // the Out sink was taken from
+	fact     Fact
+	ev       Event
+	weird    WeirdEvent
 }
 
 // CommandCount is how often one command was requested on a flow.
@@ -416,9 +418,37 @@ func (r *Record) HexUint(k string, v uint64, width int) *Record {
 func (r *Record) Addr(k string, a netip.Addr) *Record {
 	r.key(k)
 	r.buf = append(r.buf, '"')
-	r.buf = a.AppendTo(r.buf)
+	if r.env != nil {
+		r.buf = r.env.addrText(r.buf, a)
+	} else {
+		r.buf = a.AppendTo(r.buf)
+	}
 	r.buf = append(r.buf, '"')
 	return r
+}
+
+// addrText appends a as text, remembering the flow's last two addresses: a flow's records
+// name the same two endpoints again and again (source_h, destination_h).
+func (e *Env) addrText(b []byte, a netip.Addr) []byte {
+	for i := range e.addrs {
+		if c := &e.addrs[i]; c.n > 0 && c.a == a {
+			return append(b, c.text[:c.n]...)
+		}
+	}
+	c := &e.addrs[e.addrNext]
+	e.addrNext ^= 1
+	c.a, c.n = a, len(a.AppendTo(c.text[:0]))
+	if c.n > len(c.text) { // cannot happen for an address; never hand out a truncated one
+		c.n = 0
+		return a.AppendTo(b)
+	}
+	return append(b, c.text[:c.n]...)
+}
+
+type addrCache struct {
+	a    netip.Addr
+	text [64]byte // an IPv6 address with a zone fits
+	n    int
 }
 
 // MAC adds a MAC address as "aa:bb:cc:dd:ee:ff".

@@ -97,3 +97,23 @@ func BenchmarkStrconvAppendUint(b *testing.B) {
 		buf = strconv.AppendUint(buf[:0], uint64(i&0xffff), 10)
 	}
 }
+
+// Addresses formatted through the Env's two-entry cache come out right when a flow's records
+// name three different addresses in turn, IPv6 with a zone among them.
+func TestRecordAddrCache(t *testing.T) {
+	var out lines
+	env := &Env{Flow: &FlowInfo{UID: "C1"}, Name: "x", Out: &out}
+	addrs := []string{"10.0.0.1", "fe80::1%eth0", "192.168.100.200", "10.0.0.1", "::ffff:10.0.0.1", "192.168.100.200"}
+	for _, s := range addrs {
+		env.Log("x").Addr("a", netip.MustParseAddr(s)).Done()
+	}
+	for i, s := range addrs {
+		var m map[string]any
+		if err := json.Unmarshal(out[i], &m); err != nil {
+			t.Fatal(err)
+		}
+		if m["a"] != s {
+			t.Errorf("record %d: address %v, want %s", i, m["a"], s)
+		}
+	}
+}
