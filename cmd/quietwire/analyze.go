@@ -214,7 +214,11 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 				}
 			}
 		}
-		if err := finishDetector(det, st, dir.Path()); err != nil {
+		alertsDir := dir.Path()
+		if f.noLogs {
+			alertsDir = "" // --no-logs: no alerts.log either
+		}
+		if err := finishDetector(det, st, alertsDir); err != nil {
 			runErr = errors.Join(runErr, err)
 		}
 		dr := &detectionReport{Site: siteOrDefault(f.site), Mode: "learning", NewAlerts: []*detect.Alert{}}

@@ -108,3 +108,30 @@ func TestAnalyzeJSONIsOneObject(t *testing.T) {
 		t.Errorf("new_alerts lacks the PLC stop: %+v", rep.Detection.NewAlerts)
 	}
 }
+
+// --no-logs writes no file at all, alerts.log included, while detection still runs.
+func TestAnalyzeNoLogs(t *testing.T) {
+	dir := t.TempDir()
+	pcap := filepath.Join(dir, "plant.pcap")
+	if out, err := runSimulate(t, "--out", pcap, "--profile", "plant", "--duration", "2m", "--learning", "1m",
+		"--scenario", "plc_stop", "--seed", "2"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	logs := filepath.Join(dir, "logs")
+	out, err := runAnalyze(t, pcap, "--logs", logs, "--no-logs", "--learning-period", "1m", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var rep struct {
+		Detection struct {
+			NewAlerts []json.RawMessage `json:"new_alerts"`
+		} `json:"detection"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Detection.NewAlerts) == 0 {
+		t.Fatalf("detection reported no alerts (%v): the test shows nothing\n%s", err, out)
+	}
+	ents, _ := os.ReadDir(logs)
+	for _, e := range ents {
+		t.Errorf("--no-logs wrote %s", e.Name())
+	}
+}
