@@ -187,7 +187,9 @@ func (e *Env) PDU() { e.PDUs++ }
 // Finish it with Done. Only one record can be open at a time.
 func (e *Env) Log(name string) *Record {
 	r := e.start(name)
-	r.buf = append(r.buf, e.envelope()...)
+	if !r.drop {
+		r.buf = append(r.buf, e.envelope()...)
+	}
 	return r
 }
 
@@ -207,6 +209,9 @@ func (e *Env) start(name string) *Record {
 			r.buf, r.start, r.sink = b, len(b), e.sink
 		}
 		r.drop = !ok
+	}
+	if r.drop {
+		return r // a log the Output does not write: nothing is formatted
 	}
 	r.buf = append(r.buf, `{"ts":`...)
 	if e.tsLen == 0 || e.tsOf != e.TS {
@@ -260,7 +265,7 @@ func (e *Env) LogAt(name string, ts int64) *Record {
 
 func (e *Env) begin(name string) *Record {
 	r := e.start(name)
-	if e.Site != "" {
+	if e.Site != "" && !r.drop {
 		r.Str("site", e.Site)
 	}
 	return r
@@ -332,7 +337,7 @@ type Record struct {
 	buf   []byte // the record is buf[start:]
 	start int
 	sink  RecordBuffer // buf belongs to it (nil: buf is own)
-	drop  bool         // the Output does not write this log
+	drop  bool         // the Output does not write this log: the methods format nothing
 	own   []byte
 	arr   bool // inside an array: no key, comma handling by arrN
 	arrN  int
@@ -353,6 +358,9 @@ func (r *Record) sep() {
 
 // Str adds a string field.
 func (r *Record) Str(k, v string) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = AppendJSONString(r.buf, v)
 	return r
@@ -360,6 +368,9 @@ func (r *Record) Str(k, v string) *Record {
 
 // Bytes adds a string field from bytes (escaped; invalid UTF-8 becomes \ufffd).
 func (r *Record) Bytes(k string, v []byte) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = appendJSONBytes(r.buf, v)
 	return r
@@ -367,6 +378,9 @@ func (r *Record) Bytes(k string, v []byte) *Record {
 
 // Int adds a signed integer field.
 func (r *Record) Int(k string, v int64) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = strconv.AppendInt(r.buf, v, 10)
 	return r
@@ -374,6 +388,9 @@ func (r *Record) Int(k string, v int64) *Record {
 
 // Uint adds an unsigned integer field.
 func (r *Record) Uint(k string, v uint64) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = appendUint(r.buf, v)
 	return r
@@ -381,6 +398,9 @@ func (r *Record) Uint(k string, v uint64) *Record {
 
 // Float adds a number field with up to 6 decimals.
 func (r *Record) Float(k string, v float64) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = strconv.AppendFloat(r.buf, v, 'f', -1, 64)
 	return r
@@ -388,6 +408,9 @@ func (r *Record) Float(k string, v float64) *Record {
 
 // Bool adds a boolean field.
 func (r *Record) Bool(k string, v bool) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = strconv.AppendBool(r.buf, v)
 	return r
@@ -395,6 +418,9 @@ func (r *Record) Bool(k string, v bool) *Record {
 
 // Hex adds a lowercase hex string of v ("0a1b…").
 func (r *Record) Hex(k string, v []byte) *Record {
+	if r.drop {
+		return r
+	}
 	const digits = "0123456789abcdef"
 	r.key(k)
 	r.buf = append(r.buf, '"')
@@ -407,6 +433,9 @@ func (r *Record) Hex(k string, v []byte) *Record {
 
 // HexUint adds v as a "0x…" string with at least width hex digits, as ICSNPP logs ids.
 func (r *Record) HexUint(k string, v uint64, width int) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = append(r.buf, '"', '0', 'x')
 	r.buf = appendHexPadded(r.buf, v, width)
@@ -416,6 +445,9 @@ func (r *Record) HexUint(k string, v uint64, width int) *Record {
 
 // Addr adds an IP address as a string.
 func (r *Record) Addr(k string, a netip.Addr) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = append(r.buf, '"')
 	if r.env != nil {
@@ -453,6 +485,9 @@ type addrCache struct {
 
 // MAC adds a MAC address as "aa:bb:cc:dd:ee:ff".
 func (r *Record) MAC(k string, m [6]byte) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = append(r.buf, '"')
 	r.buf = AppendMAC(r.buf, m)
@@ -462,6 +497,9 @@ func (r *Record) MAC(k string, m [6]byte) *Record {
 
 // Array opens an array field; add elements with Elem* and close it with End.
 func (r *Record) Array(k string) *Record {
+	if r.drop {
+		return r
+	}
 	r.key(k)
 	r.buf = append(r.buf, '[')
 	r.arr, r.arrN = true, 0
@@ -470,6 +508,9 @@ func (r *Record) Array(k string) *Record {
 
 // ElemStr adds a string element to the open array.
 func (r *Record) ElemStr(v string) *Record {
+	if r.drop {
+		return r
+	}
 	r.sep()
 	r.buf = AppendJSONString(r.buf, v)
 	return r
@@ -477,6 +518,9 @@ func (r *Record) ElemStr(v string) *Record {
 
 // ElemBytes adds a string element from bytes to the open array.
 func (r *Record) ElemBytes(v []byte) *Record {
+	if r.drop {
+		return r
+	}
 	r.sep()
 	r.buf = appendJSONBytes(r.buf, v)
 	return r
@@ -484,6 +528,9 @@ func (r *Record) ElemBytes(v []byte) *Record {
 
 // ElemUint adds a number element to the open array.
 func (r *Record) ElemUint(v uint64) *Record {
+	if r.drop {
+		return r
+	}
 	r.sep()
 	r.buf = appendUint(r.buf, v)
 	return r
@@ -491,6 +538,9 @@ func (r *Record) ElemUint(v uint64) *Record {
 
 // ElemInt adds a signed number element to the open array.
 func (r *Record) ElemInt(v int64) *Record {
+	if r.drop {
+		return r
+	}
 	r.sep()
 	r.buf = strconv.AppendInt(r.buf, v, 10)
 	return r
@@ -498,6 +548,9 @@ func (r *Record) ElemInt(v int64) *Record {
 
 // ElemHexUint adds a "0x…" string element to the open array.
 func (r *Record) ElemHexUint(v uint64, width int) *Record {
+	if r.drop {
+		return r
+	}
 	r.sep()
 	r.buf = append(r.buf, '"', '0', 'x')
 	r.buf = appendHexPadded(r.buf, v, width)
@@ -507,6 +560,9 @@ func (r *Record) ElemHexUint(v uint64, width int) *Record {
 
 // End closes the open array.
 func (r *Record) End() *Record {
+	if r.drop {
+		return r
+	}
 	r.buf = append(r.buf, ']')
 	r.arr, r.arrN = false, 0
 	return r

@@ -120,6 +120,9 @@ func TestRecordsBuiltInPlace(t *testing.T) {
 		env.Log("cip").Str("s", "x").Uint("i", uint64(i)).Done()
 		env.Log("enip").Str("abandoned", "never finished") // overwritten by the next record
 	}
+	if r := env.Log("cip_io").Str("s", "x").Uint("i", 1).Array("a").ElemUint(2).End(); len(r.Built()) != 0 {
+		t.Errorf("a record of an excluded log was formatted: %s", r.Built())
+	}
 	if a := testing.AllocsPerRun(1000, func() { env.Log("enip").Uint("i", 1).Done() }); a != 0 {
 		t.Errorf("a record built in place: %.1f allocs", a)
 	}
