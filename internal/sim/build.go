@@ -113,6 +113,9 @@ func btoi(b bool) int {
 // addHost creates a device with one interface in z.
 func (s *sim) addHost(z *zone, name string, m model, role string) *host {
 	z.next++
+	for z.next == 249 || z.next == 253 { // the zone switch's and the router's addresses
+		z.next++
+	}
 	h := &host{name: name, z: z, ip: z.addr(z.next), mac: s.macFor(m.oui), ttl: m.ttl, kind: m.kind, fw: m.firmware,
 		state: map[string]int{}, eph: uint16(49152 + s.rng.IntN(8000))}
 	if h.ttl == 0 {

@@ -263,7 +263,7 @@ func scPLCScan(s *sim, t int64, sc string) {
 	z := s.fieldZone()
 	n := len(targets)
 	for i := 0; n < 12; i++ {
-		ip := z.addr(200 + i)
+		ip := z.addr(z.next + 1000 + i) // beyond every host of the zone
 		ghost := &host{ip: ip, z: z, routed: true, state: map[string]int{}}
 		tt := t + int64(n)*2*sec
 		s.ip(tt, a, ghost, 17, udpDgram(a.nextPort(), 44818, enipHdr(0x63, 0, s.rng.Uint64(), nil)))

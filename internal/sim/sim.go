@@ -57,8 +57,8 @@ func (c *Config) defaults() error {
 	if c.Start.IsZero() {
 		c.Start = Epoch
 	}
-	if c.Devices < 0 || c.Devices > 5000 {
-		return fmt.Errorf("sim: --devices %d out of range 0..5000", c.Devices)
+	if c.Devices < 0 || c.Devices > 20000 {
+		return fmt.Errorf("sim: --devices %d out of range 0..20000", c.Devices)
 	}
 	for _, s := range c.Scenarios {
 		if scenarioByName(s) == nil {

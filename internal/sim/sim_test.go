@@ -406,3 +406,23 @@ func TestSimulateTruthJSON(t *testing.T) {
 		}
 	}
 }
+
+// A large plant numbers its hosts past the addresses reserved for each zone's switch (.0.250)
+// and router (.1.4): no two devices share an address (they once did from 249 hosts a zone).
+func TestSimulateLargePlantAddressesUnique(t *testing.T) {
+	cfg := Config{Profile: "mixed", Devices: 900, Duration: time.Minute, Learning: 30 * time.Second, Seed: 3,
+		Scenarios: ScenarioNames(), Start: Epoch.Add(time.Duration(runs.Add(1)) * 24 * time.Hour)}
+	_, tr := gen(t, cfg)
+	if len(tr.Devices) < 900 {
+		t.Fatalf("%d devices, want at least 900", len(tr.Devices))
+	}
+	owner := map[string]string{}
+	for _, d := range tr.Devices {
+		for _, ip := range d.IPs {
+			if o, ok := owner[ip]; ok {
+				t.Errorf("%s belongs to both %s and %s", ip, o, d.Name)
+			}
+			owner[ip] = d.Name
+		}
+	}
+}
