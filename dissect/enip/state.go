@@ -59,7 +59,7 @@ type parser struct {
 	reqSeen  [2]bool // a request was seen in connected [1] / unconnected [0] pairing mode
 	flooded  bool
 
-	pend    *[maxPending]pending // allocated at the first request: I/O and List Identity flows never need it
+	pend    []*pending // outstanding requests, at most maxPending; entries are reused once answered
 	cpf     cpf
 	msgs    [maxDepth + 1]msg // embedded messages by nesting depth
 	idSig   [2]uint64
@@ -135,10 +135,8 @@ func (p *parser) Gap(dir dissect.Dir, lost int) {
 // Close implements dissect.Parser: flush the I/O summaries and forget pending requests.
 func (p *parser) Close() {
 	p.ioFlush()
-	if p.pend != nil {
-		for i := range p.pend {
-			p.pend[i].used = false
-		}
+	for _, e := range p.pend {
+		e.used = false
 	}
 }
 
@@ -589,14 +587,12 @@ func (p *parser) eventDetail(m *msg, pc *pccc, hasPCCC bool) string {
 	return string(b)
 }
 
-// newPending stores a request, evicting the oldest entry when the table is full.
+// newPending stores a request, evicting the oldest entry when the table is full. Entries are
+// allocated one by one as a flow needs them (a session rarely has more than a few requests
+// outstanding; a 128-entry table up front cost 64 KiB per session).
 func (p *parser) newPending(dir dissect.Dir, connected bool, key uint64) *pending {
-	if p.pend == nil {
-		p.pend = new([maxPending]pending)
-	}
-	free, oldest := -1, 0
-	for i := range p.pend {
-		e := &p.pend[i]
+	free, oldest := -1, -1
+	for i, e := range p.pend {
 		if !e.used {
 			if free < 0 {
 				free = i
@@ -607,29 +603,30 @@ func (p *parser) newPending(dir dissect.Dir, connected bool, key uint64) *pendin
 			free = i // a retransmission or reuse of the key replaces the old request
 			break
 		}
-		if e.ts < p.pend[oldest].ts || !p.pend[oldest].used {
+		if oldest < 0 || e.ts < p.pend[oldest].ts {
 			oldest = i
 		}
 	}
 	if free < 0 {
-		if !p.flooded {
-			p.flooded = true
-			p.env.Weird("enip_pending_flood", "")
+		if len(p.pend) < maxPending {
+			p.pend = append(p.pend, new(pending))
+			free = len(p.pend) - 1
+		} else {
+			if !p.flooded {
+				p.flooded = true
+				p.env.Weird("enip_pending_flood", "")
+			}
+			free = oldest
 		}
-		free = oldest
 	}
-	e := &p.pend[free]
+	e := p.pend[free]
 	*e = pending{used: true, connected: connected, key: key, reqDir: dir, ts: p.env.TS}
 	return e
 }
 
 // match finds the request a response from dir answers.
 func (p *parser) match(dir dissect.Dir, connected bool, key uint64) *pending {
-	if p.pend == nil {
-		return nil
-	}
-	for i := range p.pend {
-		e := &p.pend[i]
+	for _, e := range p.pend {
 		if e.used && e.connected == connected && e.key == key && e.reqDir != dir {
 			return e
 		}

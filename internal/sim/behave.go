@@ -126,9 +126,16 @@ func (s *sim) behave() {
 			}
 		})
 	}
-	// BACnet supervisors broadcast Who-Is; every controller answers with I-Am.
+	// A zone's first BACnet supervisor broadcasts Who-Is; every controller answers with I-Am.
+	// (One per zone: were every supervisor of a large building to ask, the answers would grow
+	// with supervisors × controllers, 2 million I-Am a minute for 4,000 controllers.)
+	asked := map[*zone]bool{}
 	for _, bms := range s.byRole["bms"] {
 		bms := bms
+		if asked[bms.z] {
+			continue
+		}
+		asked[bms.z] = true
 		ctls := s.fieldOf("bacnet", bms.z)
 		s.every(s.start(), 60*sec, 0.02, func(t int64) {
 			s.udpBcast(t, bms, bcastOf(bms.z), 47808, 47808, bacWhoIs())
