@@ -83,3 +83,39 @@ grep '^suricata' "$out/results.txt" | while read -r line; do
   s=$(echo "$line" | awk '{print $NF}'); name=$(echo "$line" | sed 's/ [0-9.]*$//')
   awk -v a="$q" -v b="$s" -v n="$name" 'BEGIN{printf "quietwire full vs %s: %.2fx\n", n, b/a}'
 done
+
+# SIM=1: also the large simulated plant of issue #9 (12,000 field devices, 13,521 devices in all,
+# three minutes, about 1.2 GB; generated once into bench/out/), quietwire only, best of ROUNDS.
+if [ "${SIM:-0}" = 1 ]; then
+  sim=$out/sim12k.pcap
+  if [ ! -f "$sim" ]; then
+    "$out/quietwire" simulate --out "$sim" --devices 12000 --duration 3m --profile mixed --seed 7 >/dev/null
+  fi
+  spkts=$(python3 - "$sim" <<'PY'
+import struct,sys
+f=open(sys.argv[1],'rb'); f.read(24); n=0
+while True:
+    h=f.read(16)
+    if len(h)<16: break
+    f.seek(struct.unpack('<IIII',h)[2],1); n+=1
+print(n)
+PY
+)
+  sbytes=$(stat -c %s "$sim")
+  echo "simulated plant: $sim, $spkts packets, $sbytes bytes"
+  for name in "1 core" "2 workers"; do
+    bestS=""; rssS=""
+    for ((r = 1; r <= rounds; r++)); do
+      rm -rf "$out/logs"
+      if [ "$name" = "1 core" ]; then
+        /usr/bin/time -f "%e %M" -o "$out/time.txt" taskset -c 0 "$out/quietwire" analyze "$sim" --logs "$out/logs" --learning-period 90s -q
+      else
+        /usr/bin/time -f "%e %M" -o "$out/time.txt" "$out/quietwire" analyze "$sim" --logs "$out/logs" --learning-period 90s --workers 2 -q
+      fi
+      read -r secs kib < "$out/time.txt"
+      if [ -z "$bestS" ] || awk "BEGIN{exit !($secs < $bestS)}"; then bestS=$secs; rssS=$kib; fi
+    done
+    awk -v n="quietwire full, simulated plant, $name" -v s="$bestS" -v r="$rssS" -v p="$spkts" -v b="$sbytes" \
+      'BEGIN{printf "%-48s %7.2f s %10.0f pkt/s %8.0f Mbit/s  peak RSS %6.0f MiB\n", n, s, p/s, b*8/s/1e6, r/1024}'
+  done
+fi
