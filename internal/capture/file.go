@@ -246,10 +246,15 @@ func (s *fileSource) Next(p *Packet) error {
 	if len(h) < 16 {
 		return s.readErr(off, "pcap record header")
 	}
-	sec := s.order.Uint32(h[0:])
-	frac := s.order.Uint32(h[4:])
-	incl := s.order.Uint32(h[8:])
-	orig := s.order.Uint32(h[12:])
+	// The record header, read without the ByteOrder interface's indirect calls.
+	var sec, frac, incl, orig uint32
+	if s.order == binary.ByteOrder(binary.LittleEndian) {
+		sec, frac = binary.LittleEndian.Uint32(h[0:]), binary.LittleEndian.Uint32(h[4:])
+		incl, orig = binary.LittleEndian.Uint32(h[8:]), binary.LittleEndian.Uint32(h[12:])
+	} else {
+		sec, frac = binary.BigEndian.Uint32(h[0:]), binary.BigEndian.Uint32(h[4:])
+		incl, orig = binary.BigEndian.Uint32(h[8:]), binary.BigEndian.Uint32(h[12:])
+	}
 	if incl > MaxRecord || (s.snaplen >= 64 && incl > s.snaplen && incl > 65535) {
 		return s.ferr(off, "impossible captured length %d (snaplen %d)", incl, s.snaplen)
 	}
