@@ -17,7 +17,9 @@ if [ ! -f "$pcap" ]; then
   python3 "$gen" -o "$pcap" --size-mb "$size" --stats "$out/ot_mix_${size}.json"
 fi
 go build -o "$out/quietwire" ./cmd/quietwire
-pkts=$(python3 - "$pcap" <<'PY'
+# count_packets FILE: records in a little-endian classic pcap (what the generators write)
+count_packets() {
+  python3 - "$1" <<'PY'
 import struct,sys
 f=open(sys.argv[1],'rb'); f.read(24); n=0
 while True:
@@ -26,7 +28,8 @@ while True:
     f.seek(struct.unpack('<IIII',h)[2],1); n+=1
 print(n)
 PY
-)
+}
+pkts=$(count_packets "$pcap")
 bytes=$(stat -c %s "$pcap")
 echo "capture: $pcap, $pkts packets, $bytes bytes"
 # Each configuration runs ROUNDS times (default 5) in interleaved rounds (every configuration once
@@ -91,16 +94,7 @@ if [ "${SIM:-0}" = 1 ]; then
   if [ ! -f "$sim" ]; then
     "$out/quietwire" simulate --out "$sim" --devices 12000 --duration 3m --profile mixed --seed 7 >/dev/null
   fi
-  spkts=$(python3 - "$sim" <<'PY'
-import struct,sys
-f=open(sys.argv[1],'rb'); f.read(24); n=0
-while True:
-    h=f.read(16)
-    if len(h)<16: break
-    f.seek(struct.unpack('<IIII',h)[2],1); n+=1
-print(n)
-PY
-)
+  spkts=$(count_packets "$sim")
   sbytes=$(stat -c %s "$sim")
   echo "simulated plant: $sim, $spkts packets, $sbytes bytes"
   for name in "1 core" "2 workers"; do
