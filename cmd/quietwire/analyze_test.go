@@ -14,15 +14,23 @@ func runAnalyze(t *testing.T, args ...string) (string, error) {
 	return runCommand(analyzeCmd(), args...)
 }
 
+// simulatedPlant writes a plant-profile capture (learning for its first minute) into a fresh
+// directory and returns both.
+func simulatedPlant(t *testing.T, duration, scenarios, seed string) (dir, pcap string) {
+	t.Helper()
+	dir = t.TempDir()
+	pcap = filepath.Join(dir, "plant.pcap")
+	if out, err := runSimulate(t, "--out", pcap, "--profile", "plant", "--duration", duration, "--learning", "1m",
+		"--scenario", scenarios, "--seed", seed); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return dir, pcap
+}
+
 // --log-exclude drops only the named log files: the other logs and the alerts (which come
 // from facts and events) are byte for byte what a run without it writes.
 func TestAnalyzeLogExclude(t *testing.T) {
-	dir := t.TempDir()
-	pcap := filepath.Join(dir, "plant.pcap")
-	if out, err := runSimulate(t, "--out", pcap, "--profile", "plant", "--duration", "3m", "--learning", "1m",
-		"--scenario", "plc_stop,modbus_write_storm", "--seed", "5"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	dir, pcap := simulatedPlant(t, "3m", "plc_stop,modbus_write_storm", "5")
 	all, some := filepath.Join(dir, "all"), filepath.Join(dir, "some")
 	if out, err := runAnalyze(t, pcap, "--logs", all, "--learning-period", "1m", "-q"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -67,12 +75,7 @@ func TestAnalyzeLogExcludeUnknown(t *testing.T) {
 // --json prints one JSON object on stdout and nothing else: the summary, the new alerts and the
 // inventory counts, so a script can pipe it to jq.
 func TestAnalyzeJSONIsOneObject(t *testing.T) {
-	dir := t.TempDir()
-	pcap := filepath.Join(dir, "plant.pcap")
-	if out, err := runSimulate(t, "--out", pcap, "--profile", "plant", "--duration", "2m", "--learning", "1m",
-		"--scenario", "plc_stop", "--seed", "2"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	dir, pcap := simulatedPlant(t, "2m", "plc_stop", "2")
 	cmd := analyzeCmd()
 	var stdout, stderr bytes.Buffer
 	cmd.SetOut(&stdout)
@@ -111,12 +114,7 @@ func TestAnalyzeJSONIsOneObject(t *testing.T) {
 
 // --no-logs writes no file at all, alerts.log included, while detection still runs.
 func TestAnalyzeNoLogs(t *testing.T) {
-	dir := t.TempDir()
-	pcap := filepath.Join(dir, "plant.pcap")
-	if out, err := runSimulate(t, "--out", pcap, "--profile", "plant", "--duration", "2m", "--learning", "1m",
-		"--scenario", "plc_stop", "--seed", "2"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	dir, pcap := simulatedPlant(t, "2m", "plc_stop", "2")
 	logs := filepath.Join(dir, "logs")
 	out, err := runAnalyze(t, pcap, "--logs", logs, "--no-logs", "--learning-period", "1m", "--json")
 	if err != nil {
