@@ -219,6 +219,9 @@ type bpkt struct {
 
 const batchPkts = 512
 
+// lruStep is how stale a flow's place in its LRU list may get (see ipPacket).
+const lruStep = int64(1e9)
+
 // A worker's queue holds up to batchesPerWorker batches, so that a moment's imbalance between
 // workers (one busy with a burst of expensive PDUs) does not block the reader and starve the
 // others.

@@ -577,3 +577,46 @@ func TestParallelReadersAgree(t *testing.T) {
 		}
 	}
 }
+
+// udpClose logs, when its UDP flow ends, the time the engine ended it.
+type udpClose struct{ env *dissect.Env }
+
+func (p *udpClose) Parse(_ dissect.Dir, b []byte) (int, error) { return len(b), nil }
+func (p *udpClose) Gap(dissect.Dir, int)                       {}
+func (p *udpClose) Close()                                     { p.env.Log("udpclose").Done() }
+
+func init() {
+	dissect.Register(dissect.Factory{
+		Name: "udpclose", Transport: dissect.UDP, Ports: []uint16{9998}, PortOnly: true,
+		Probe: func(dissect.Dir, []byte) dissect.Verdict { return dissect.Match },
+		New:   func(env *dissect.Env) dissect.Parser { return &udpClose{env: env} },
+	})
+}
+
+// A flow that went quiet ends at the first sweep after its idle timeout even while a busier flow
+// that began before it sits ahead of it in the LRU list: flows move to the front at most once
+// a second, not on every packet, and the busy one must still move.
+func TestIdleFlowEndsBehindBusyOne(t *testing.T) {
+	t0 := time.Unix(1600000000, 0)
+	pkt := func(at time.Duration, src string) testutil.Pkt {
+		f := testutil.Frame{Src: src, Dst: "10.0.0.9", UDP: true, SrcPort: 40000, DstPort: 9998, Payload: []byte{1}}
+		return testutil.Pkt{TS: t0.Add(at), Data: f.Build(t)}
+	}
+	var pkts []testutil.Pkt
+	pkts = append(pkts, pkt(0, "10.0.0.1"))                    // busy: every half second for 100 s
+	pkts = append(pkts, pkt(200*time.Millisecond, "10.0.0.2")) // quiet after one packet
+	for at := 500 * time.Millisecond; at <= 100*time.Second; at += 500 * time.Millisecond {
+		pkts = append(pkts, pkt(at, "10.0.0.1"))
+	}
+	r := replay.Run(t, engine.Config{Dissectors: []string{"udpclose"}}, testutil.WritePcap(t, t.TempDir(), "idle.pcap", pkts))
+	var quietEnd string
+	for _, m := range r.Logs["udpclose"] {
+		if replay.Str(m, "id.orig_h") == "10.0.0.2" {
+			quietEnd = replay.Str(m, "ts")
+		}
+	}
+	// Idle from 0.2 s, UDP timeout 60 s: due at 60.2 s, swept by 61.5 s at the latest.
+	if quietEnd < "1600000060.200000" || quietEnd > "1600000061.500000" {
+		t.Fatalf("the quiet flow ended at %q, want between 1600000060.2 and 1600000061.5", quietEnd)
+	}
+}

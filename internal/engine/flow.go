@@ -79,6 +79,7 @@ type Flow struct {
 
 	// LRU
 	prev, next *Flow
+	queued     int64 // packet time the flow last moved to the front of its LRU list
 	uidGen     uint64
 }
 

@@ -231,7 +231,14 @@ func (w *worker) ipPacket(p *decode.Packet) {
 		d = dissect.Resp
 	}
 	f.last = p.TS
-	w.lrus[f.class].touch(f)
+	if p.TS-f.queued >= lruStep {
+		// Moved to the front at most once per lruStep of packet time: the list stays ordered
+		// by queued, and a flow's last packet is less than lruStep after it, so the sweep
+		// (once a second) finds idle flows at the tail as an exact LRU would, a sweep late at
+		// most, without relinking the list on every packet.
+		w.lrus[f.class].touch(f)
+		f.queued = p.TS
+	}
 	if w.ring != nil {
 		w.ring.add(f.info.ID, p.TS, w.curLT, w.curData, w.curWire)
 	}
@@ -355,6 +362,7 @@ func (w *worker) newFlow(k key, p *decode.Packet, srcIsA bool, sp, dp uint16) *F
 	f.hash = k.hash()
 	w.flows.put(f, f.hash)
 	w.lrus[f.class].pushFront(f)
+	f.queued = p.TS
 	w.flowsSeen++
 	if p.Proto == decode.ProtoTCP || p.Proto == decode.ProtoUDP {
 		w.startProbing(f, p.Proto == decode.ProtoUDP)
