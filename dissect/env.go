@@ -61,10 +61,13 @@ type Output interface {
 // else writes to that log through this Output (records are built one at a time per worker).
 type RecordBuffer interface {
 	// RecordBuf returns the buffer a record of log is to be appended to, keeping what it
-	// holds; false when the log is not written (the record is then built aside and dropped).
-	RecordBuf(log string) ([]byte, bool)
+	// holds; false when the log is not written (the record is then dropped unformatted).
+	// slot is the caller's memo of where log's buffer is: nil the first time, set by the
+	// Output, handed back on every later call for the same log, so that finding the buffer
+	// costs no lookup by name.
+	RecordBuf(log string, slot *any) ([]byte, bool)
 	// RecordDone takes the buffer back, extended by one complete JSON object.
-	RecordDone(log string, buf []byte)
+	RecordDone(log string, slot *any, buf []byte)
 }
 
 // Fact is one thing a packet says about a device: "the responder's firmware is V2.9".
@@ -117,7 +120,9 @@ type Env struct {
 	tsOf     int64
 	tsLen    int
 	sink     RecordBuffer // Out as a RecordBuffer, if it is one
-	sinkOf   Output       // the Out sink was taken from
+	logSlots [4]logSlot
+	nextSlot int
+	sinkOf   Output // the Out sink was taken from
 	fact     Fact
 	ev       Event
 	weird    WeirdEvent
@@ -201,10 +206,12 @@ func (e *Env) start(name string) *Record {
 	if e.Out != e.sinkOf {
 		e.sinkOf = e.Out
 		e.sink, _ = e.Out.(RecordBuffer)
+		e.logSlots = [4]logSlot{} // memos of another Output
 	}
 	r.buf, r.start, r.drop = r.own[:0], 0, false
 	if e.sink != nil {
-		b, ok := e.sink.RecordBuf(name)
+		r.slot = e.slotFor(name)
+		b, ok := e.sink.RecordBuf(name, r.slot)
 		if ok {
 			r.buf, r.start, r.sink = b, len(b), e.sink
 		}
@@ -219,6 +226,25 @@ func (e *Env) start(name string) *Record {
 	}
 	r.buf = append(r.buf, e.tsText[:e.tsLen]...)
 	return r
+}
+
+// logSlot is an Env's memo of where its Output keeps one log's buffer (see RecordBuffer).
+type logSlot struct {
+	name string
+	h    any
+}
+
+// slotFor returns the memo for log name, taking over the oldest of the four when it has none.
+func (e *Env) slotFor(name string) *any {
+	for i := range e.logSlots {
+		if s := &e.logSlots[i]; s.h != nil && s.name == name {
+			return &s.h
+		}
+	}
+	s := &e.logSlots[e.nextSlot]
+	e.nextSlot = (e.nextSlot + 1) % len(e.logSlots)
+	*s = logSlot{name: name}
+	return &s.h
 }
 
 // envelope is the part of a flow's records after ts that is the same in all of them: site,
@@ -337,6 +363,7 @@ type Record struct {
 	buf   []byte // the record is buf[start:]
 	start int
 	sink  RecordBuffer // buf belongs to it (nil: buf is own)
+	slot  *any         // the Env's memo of the log's buffer in sink
 	drop  bool         // the Output does not write this log: the methods format nothing
 	own   []byte
 	arr   bool // inside an array: no key, comma handling by arrN
@@ -573,7 +600,7 @@ func (r *Record) Done() {
 	r.buf = append(r.buf, '}')
 	switch {
 	case r.sink != nil:
-		r.sink.RecordDone(r.log, r.buf)
+		r.sink.RecordDone(r.log, r.slot, r.buf)
 		r.buf, r.start, r.sink = nil, 0, nil
 	case r.env.Out != nil && !r.drop:
 		r.env.Out.Record(r.log, r.buf)

@@ -71,8 +71,8 @@ type tee struct {
 func (t *tee) Record(log string, line []byte) { t.w.Record(log, line) }
 
 // RecordBuf and RecordDone let parsers build records in place in the writer's buffers.
-func (t *tee) RecordBuf(log string) ([]byte, bool) { return t.w.RecordBuf(log) }
-func (t *tee) RecordDone(log string, b []byte)     { t.w.RecordDone(log, b) }
+func (t *tee) RecordBuf(log string, slot *any) ([]byte, bool) { return t.w.RecordBuf(log, slot) }
+func (t *tee) RecordDone(log string, slot *any, b []byte)     { t.w.RecordDone(log, slot, b) }
 
 func (t *tee) Fact(f *dissect.Fact) {
 	t.w.Fact(f)

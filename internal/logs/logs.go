@@ -197,10 +197,20 @@ func (w *Writer) Record(name string, line []byte) {
 	}
 }
 
+// slot finds name's pending block through the caller's memo, filling it on first use.
+func (w *Writer) slot(name string, slot *any) *pending {
+	if p, ok := (*slot).(*pending); ok {
+		return p
+	}
+	p := w.buf(name)
+	*slot = p
+	return p
+}
+
 // RecordBuf implements dissect.RecordBuffer: records are built in place at the end of the
 // log's pending block.
-func (w *Writer) RecordBuf(name string) ([]byte, bool) {
-	p := w.buf(name)
+func (w *Writer) RecordBuf(name string, slot *any) ([]byte, bool) {
+	p := w.slot(name, slot)
 	if cap(p.b)-len(p.b) < recordRoom && cap(p.b) < flushAt {
 		p.grow()
 	}
@@ -219,8 +229,8 @@ func (p *pending) grow() {
 }
 
 // RecordDone implements dissect.RecordBuffer.
-func (w *Writer) RecordDone(name string, b []byte) {
-	p := w.buf(name)
+func (w *Writer) RecordDone(name string, slot *any, b []byte) {
+	p := w.slot(name, slot)
 	p.b = append(b, '\n')
 	p.lines++
 	if len(p.b) >= flushAt {

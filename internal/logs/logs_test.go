@@ -153,3 +153,36 @@ func TestRecordsBuiltInPlace(t *testing.T) {
 		t.Error("cip_io.log written although excluded")
 	}
 }
+
+// An Env remembers where its Output keeps each log's block; given another Output, it forgets:
+// a record after the switch lands in the new writer's file, not the old one's.
+func TestEnvForgetsOldWritersBlocks(t *testing.T) {
+	var dirs [2]string
+	var ws [2]*Writer
+	var ds [2]*Dir
+	for i := range dirs {
+		dirs[i] = t.TempDir()
+		d, err := Open(dirs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds[i], ws[i] = d, d.Writer()
+	}
+	env := &dissect.Env{Flow: &dissect.FlowInfo{UID: "CX"}, Name: "enip", Out: ws[0]}
+	env.Log("enip").Uint("n", 1).Done()
+	env.Out = ws[1]
+	env.Log("enip").Uint("n", 2).Done()
+	for i := range ws {
+		ws[i].Flush()
+		if err := ds[i].Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dirs[i], "enip.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `"n":` + strconv.Itoa(i+1) + "}\n"; !strings.HasSuffix(string(b), want) || strings.Count(string(b), "\n") != 1 {
+			t.Errorf("writer %d wrote %q, want one record ending %q", i, b, want)
+		}
+	}
+}
