@@ -146,6 +146,16 @@ func nextLine(b []byte) (line []byte, n int) {
 }
 
 // findTitle returns the text of the first <title> element in an HTML prefix, trimmed.
+// titleStart returns where "<title" (any case) begins in b, or -1.
+func titleStart(b []byte) int {
+	for i := 0; i+6 <= len(b); i++ {
+		if b[i] == '<' && hasPrefixFold(b[i+1:], "title") {
+			return i
+		}
+	}
+	return -1
+}
+
 func findTitle(b []byte) []byte {
 	for i := 0; i+7 <= len(b); i++ {
 		if b[i] != '<' || !hasPrefixFold(b[i+1:], "title") {

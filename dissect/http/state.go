@@ -169,7 +169,10 @@ type parser struct {
 	rolesSent bool
 	sawReq    bool
 
-	title      []byte // first titleScan bytes of an HTML response body
+	title      []byte // an HTML response body from "<title" on, within its first titleScan bytes
+	scanned    int    // body bytes looked through for the title
+	tailBuf    [16]byte
+	tailLen    int // the last bytes looked through, for a tag split between chunks
 	lastUA     []byte
 	lastServer []byte
 	lastTitle  []byte
@@ -583,7 +586,7 @@ func (p *parser) headersDone(dir dissect.Dir, d *dirState) {
 		t.respStarted = false
 		return
 	}
-	p.title = p.title[:0]
+	p.resetTitle()
 	switch {
 	case code == 101:
 		p.messageDone(dir)
@@ -627,17 +630,45 @@ func (p *parser) body(dir dissect.Dir, b []byte) {
 		return
 	}
 	t.respBody += uint64(len(b))
-	if p.dirs[dir].html && len(p.title) < titleScan {
-		if p.title == nil {
-			p.title = make([]byte, 0, titleScan)
-		}
-		room := titleScan - len(p.title)
-		if room > len(b) {
-			room = len(b)
-		}
-		p.title = append(p.title, b[:room]...)
+	if p.dirs[dir].html && p.scanned < titleScan {
+		p.scanTitle(b[:min(len(b), titleScan-p.scanned)])
 	}
 }
+
+// scanTitle looks through the first titleScan bytes of an HTML body for "<title" and keeps
+// the body from there on for findTitle; a body without one is scanned, not copied. The last
+// bytes of each chunk are kept so that a tag split between two chunks is found.
+func (p *parser) scanTitle(chunk []byte) {
+	p.scanned += len(chunk)
+	if len(p.title) > 0 {
+		p.title = append(p.title, chunk...)
+		return
+	}
+	const tag = len("<title")
+	w := append(p.tailBuf[:0], p.tailBuf[:p.tailLen]...)
+	w = append(w, chunk[:min(len(chunk), tag-1)]...)
+	if i := titleStart(w); i >= 0 && i < p.tailLen {
+		p.title = append(append(p.title, w[i:p.tailLen]...), chunk...)
+		return
+	}
+	if i := titleStart(chunk); i >= 0 {
+		p.title = append(p.title, chunk[i:]...)
+		return
+	}
+	// Keep the last tag-1 bytes looked through.
+	if len(chunk) >= tag-1 {
+		p.tailLen = copy(p.tailBuf[:], chunk[len(chunk)-(tag-1):])
+		return
+	}
+	w = append(p.tailBuf[:p.tailLen], chunk...) // fits: at most 2*(tag-1) bytes
+	if n := len(w); n > tag-1 {
+		w = w[n-(tag-1):]
+	}
+	p.tailLen = copy(p.tailBuf[:], w)
+}
+
+// resetTitle forgets the title scan of the last response.
+func (p *parser) resetTitle() { p.title, p.scanned, p.tailLen = p.title[:0], 0, 0 }
 
 // messageDone ends the current message of dir.
 func (p *parser) messageDone(dir dissect.Dir) {
@@ -658,8 +689,8 @@ func (p *parser) messageDone(dir dissect.Dir) {
 				p.lastTitle = append(p.lastTitle[:0], title...)
 				p.env.Fact(p.client.Flip(), "web_title", string(title), "html.title")
 			}
-			p.title = p.title[:0]
 		}
+		p.resetTitle()
 		p.resp = nil
 	}
 	*d = dirState{st: stLine}

@@ -1,6 +1,8 @@
 package http
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/quietwire/quietwire/dissect"
@@ -179,4 +181,63 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dissecttest.Fuzz(t, "http", data, 70000)
 	})
+}
+
+// The page title is found however the body is cut, including "<title" split between two
+// segments, as long as it starts within the first titleScan bytes of the body; a body without
+// one is looked through without being kept.
+func TestTitleAcrossSegments(t *testing.T) {
+	page := func(pad int) string {
+		body := strings.Repeat("x", pad) + "<html><TiTle> Line 3 HMI </title></html>"
+		return "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	titleOf := func(c *dissecttest.Capture) string {
+		for _, f := range c.Facts {
+			if f.Attr == "web_title" {
+				return f.Value
+			}
+		}
+		return ""
+	}
+	for _, pad := range []int{0, 3000, titleScan - 10} {
+		pg := page(pad)
+		hdr := strings.Index(pg, "\r\n\r\n") + 4
+		tag := hdr + pad + len("<html><Ti")
+		for _, cut := range []int{hdr + 1, tag - 5, tag - 3, tag, tag + 2} {
+			c := feed(t, func(d dissect.Dir, b []byte) [][]byte {
+				if d == dissect.Resp {
+					return [][]byte{b[:cut], b[cut:]}
+				}
+				return [][]byte{b}
+			}, req(getReq), resp(pg))
+			want := "Line 3 HMI"
+			if pad == titleScan-10 {
+				want = "" // the title runs past the first titleScan bytes of the body
+			}
+			if got := titleOf(c); got != want {
+				t.Errorf("title after %d bytes, cut at %d: %q, want %q", pad, cut, got, want)
+			}
+		}
+	}
+	// Byte at a time.
+	c := feed(t, func(d dissect.Dir, b []byte) [][]byte {
+		out := make([][]byte, len(b))
+		for i := range b {
+			out[i] = b[i : i+1]
+		}
+		return out
+	}, req(getReq), resp(page(100)))
+	if got := titleOf(c); got != "Line 3 HMI" {
+		t.Errorf("byte at a time: title %q", got)
+	}
+	// A page without a title keeps nothing.
+	env, _ := dissecttest.NewEnv("http", dissecttest.Flow(6, 80))
+	p := newParser(env).(*parser)
+	s := &dissecttest.Stream{P: p}
+	s.Write(t, dissect.Orig, []byte(getReq))
+	body := strings.Repeat("<p>no title here</p>", 500)
+	s.Write(t, dissect.Resp, []byte("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body[:5000]))
+	if len(p.title) != 0 {
+		t.Errorf("%d bytes of a title-less body kept", len(p.title))
+	}
 }
