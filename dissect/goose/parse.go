@@ -1,35 +1,10 @@
 package goose
 
-// tlv reads one BER TLV with a single-octet tag and a definite length of at most four
-// octets. It returns the tag, the value, the TLV's total size and false when b does not hold
-// a whole, well-formed TLV (high tag numbers and the indefinite form are not used by GOOSE
-// and count as malformed).
-func tlv(b []byte) (tag byte, val []byte, n int, ok bool) {
-	if len(b) < 2 {
-		return 0, nil, 0, false
-	}
-	tag = b[0]
-	if tag&0x1f == 0x1f {
-		return 0, nil, 0, false
-	}
-	l := int(b[1])
-	hdr := 2
-	if l&0x80 != 0 {
-		k := l & 0x7f
-		if k == 0 || k > 4 || len(b) < 2+k {
-			return 0, nil, 0, false
-		}
-		l = 0
-		for _, c := range b[2 : 2+k] {
-			l = l<<8 | int(c)
-		}
-		hdr += k
-	}
-	if l < 0 || l > len(b)-hdr {
-		return 0, nil, 0, false
-	}
-	return tag, b[hdr : hdr+l : hdr+l], hdr + l, true
-}
+import "github.com/quietwire/quietwire/dissect/wire"
+
+// tlv reads one BER TLV with a single-octet tag and a definite length of at most four octets
+// (high tag numbers and the indefinite form are not used here and count as malformed).
+func tlv(b []byte) (tag byte, val []byte, n int, ok bool) { return wire.TLV(b, 4) }
 
 // berInt decodes a BER INTEGER of 1..8 octets (two's complement).
 func berInt(v []byte) (int64, bool) {

@@ -1,5 +1,7 @@
 package snmp
 
+import "github.com/quietwire/quietwire/dissect/wire"
+
 // BER (ITU-T X.690) as SNMP uses it: definite lengths only, single-byte tags. The reader
 // returns sub-slices of the datagram and never allocates.
 
@@ -32,30 +34,13 @@ func (r *ber) next() (tag byte, v []byte, ok bool) {
 	if r.bad || len(r.b) == 0 {
 		return 0, nil, false
 	}
-	if len(r.b) < 2 || r.b[0]&0x1f == 0x1f { // high-tag-number form: not used by SNMP
+	// The high-tag-number form is not used by SNMP; 0x80 (indefinite length) is malformed.
+	tag, v, n, ok := wire.TLV(r.b, maxLenBytes)
+	if !ok {
 		r.bad = true
 		return 0, nil, false
 	}
-	tag = r.b[0]
-	l, hdr := int(r.b[1]), 2
-	if l&0x80 != 0 {
-		k := l & 0x7f
-		if k == 0 || k > maxLenBytes || len(r.b) < 2+k { // 0x80: indefinite length
-			r.bad = true
-			return 0, nil, false
-		}
-		l = 0
-		for _, c := range r.b[2 : 2+k] {
-			l = l<<8 | int(c)
-		}
-		hdr += k
-	}
-	if l < 0 || l > len(r.b)-hdr {
-		r.bad = true
-		return 0, nil, false
-	}
-	v = r.b[hdr : hdr+l]
-	r.b = r.b[hdr+l:]
+	r.b = r.b[n:]
 	return tag, v, true
 }
 

@@ -1,6 +1,9 @@
 package sv
 
-import "github.com/quietwire/quietwire/dissect"
+import (
+	"github.com/quietwire/quietwire/dissect"
+	"github.com/quietwire/quietwire/dissect/wire"
+)
 
 func init() {
 	dissect.Register(dissect.Factory{
@@ -20,19 +23,8 @@ func Probe(dir dissect.Dir, b []byte) dissect.Verdict {
 		return dissect.NoMatch
 	}
 	length := int(b[2])<<8 | int(b[3])
-	l, hdr := int(b[headerLen+1]), 2
-	if l&0x80 != 0 {
-		k := l & 0x7f
-		if k == 0 || k > 2 || len(b) < headerLen+2+k {
-			return dissect.NoMatch
-		}
-		l = 0
-		for _, c := range b[headerLen+2 : headerLen+2+k] {
-			l = l<<8 | int(c)
-		}
-		hdr += k
-	}
-	if headerLen+hdr+l != length {
+	l, k, ok := wire.BERLen(b[headerLen+1:], 2)
+	if !ok || headerLen+1+k+l != length {
 		return dissect.NoMatch
 	}
 	return dissect.Match
