@@ -64,29 +64,26 @@ func (t *flowTable) get(k *key, h uint64) *Flow {
 // put adds f under its key (not already present) with hash h.
 func (t *flowTable) put(f *Flow, h uint64) {
 	if 2*(t.n+1) > len(t.slots) {
-		t.grow()
+		old := t.slots
+		t.slots = make([]flowSlot, 2*len(old))
+		t.mask = uint64(len(t.slots) - 1)
+		for _, s := range old {
+			if s.h != 0 {
+				t.insert(s)
+			}
+		}
 	}
-	i := h & t.mask
-	for t.slots[i].h != 0 {
-		i = (i + 1) & t.mask
-	}
-	t.slots[i] = flowSlot{h: h, f: f}
+	t.insert(flowSlot{h: h, f: f})
 	t.n++
 }
 
-func (t *flowTable) grow() {
-	old := t.slots
-	t.slots = make([]flowSlot, 2*len(old))
-	t.mask = uint64(len(t.slots) - 1)
-	for _, s := range old {
-		if s.h != 0 {
-			i := s.h & t.mask
-			for t.slots[i].h != 0 {
-				i = (i + 1) & t.mask
-			}
-			t.slots[i] = s
-		}
+// insert places s in the first empty slot of its probe run.
+func (t *flowTable) insert(s flowSlot) {
+	i := s.h & t.mask
+	for t.slots[i].h != 0 {
+		i = (i + 1) & t.mask
 	}
+	t.slots[i] = s
 }
 
 // del removes f (stored with hash h), shifting later slots of its probe run back so that no

@@ -185,10 +185,14 @@ func (w *Writer) Record(name string, line []byte) {
 	if p.off {
 		return
 	}
-	if cap(p.b)-len(p.b) < len(line)+1 && cap(p.b) < flushAt {
-		p.grow()
-	}
+	p.room(len(line) + 1)
 	p.b = append(p.b, line...)
+	w.commit(name, p)
+}
+
+// commit ends the record just appended to p's block and hands the block to the file once it
+// is full.
+func (w *Writer) commit(name string, p *pending) {
 	p.b = append(p.b, '\n')
 	p.lines++
 	if len(p.b) >= flushAt {
@@ -211,19 +215,18 @@ func (w *Writer) slot(name string, slot *any) *pending {
 // log's pending block.
 func (w *Writer) RecordBuf(name string, slot *any) ([]byte, bool) {
 	p := w.slot(name, slot)
-	if cap(p.b)-len(p.b) < recordRoom && cap(p.b) < flushAt {
-		p.grow()
-	}
+	p.room(recordRoom)
 	return p.b, !p.off
 }
 
 // recordRoom is the room a record is expected to need; a bigger one grows the block itself.
 const recordRoom = 4096
 
-// grow moves a log that filled its first small block to a full-sized one at once (growing by
-// doubling would leave a trail of blocks for the garbage collector).
-func (p *pending) grow() {
-	if !p.off {
+// room makes room for n more bytes: a log that fills its first small block moves to a
+// full-sized one at once (growing by doubling would leave a trail of blocks for the garbage
+// collector); a full-sized block is flushed before it needs to grow.
+func (p *pending) room(n int) {
+	if cap(p.b)-len(p.b) < n && cap(p.b) < flushAt && !p.off {
 		p.b = append(make([]byte, 0, flushAt+2*recordRoom), p.b...)
 	}
 }
@@ -231,12 +234,8 @@ func (p *pending) grow() {
 // RecordDone implements dissect.RecordBuffer.
 func (w *Writer) RecordDone(name string, slot *any, b []byte) {
 	p := w.slot(name, slot)
-	p.b = append(b, '\n')
-	p.lines++
-	if len(p.b) >= flushAt {
-		w.d.write(name, p.b, p.lines)
-		p.b, p.lines = p.b[:0], 0
-	}
+	p.b = b
+	w.commit(name, p)
 }
 
 // Fact implements dissect.Output: facts go to facts.log until a consumer takes them.
