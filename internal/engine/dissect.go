@@ -235,7 +235,7 @@ func (w *worker) parse(f *Flow, d dissect.Dir, b []byte) (n int) {
 
 // l2frame hands non-IP frames to Ethertype dissectors, one pseudo-flow per MAC pair and type.
 func (w *worker) l2frame(p *decode.Packet) {
-	idx := w.e.byEther[p.EtherType]
+	idx := w.e.etherLists[w.e.etherIdx[p.EtherType]]
 	payload := p.L2Payload
 	et := p.EtherType
 	if p.LLC {
@@ -271,7 +271,12 @@ func (w *worker) l2frame(p *decode.Packet) {
 	if p.NVLAN > 0 {
 		k.vlan = p.VLANs[0]
 	}
-	f := w.l2[k]
+	c := &w.l2c[(k.src[5]^k.dst[5]^byte(k.et)^byte(k.vlan))%uint8(len(w.l2c))]
+	f := c.f
+	if f == nil || c.k != k {
+		f = w.l2[k]
+		c.k, c.f = k, f
+	}
 	if f == nil {
 		f = &Flow{}
 		f.info = dissect.FlowInfo{
@@ -298,6 +303,7 @@ func (w *worker) l2frame(p *decode.Packet) {
 		}
 		if len(w.l2) < 65536 {
 			w.l2[k] = f
+			c.f = f
 		}
 	}
 	f.last = p.TS

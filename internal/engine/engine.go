@@ -105,6 +105,10 @@ type Engine struct {
 	facs    []*dissect.Factory  // enabled factories, name order
 	byPort  [2]map[uint16][]int // per transport (0 TCP, 1 UDP): factory indexes hinted by port
 	byEther map[uint16][]int
+	// etherIdx is byEther for the per-frame path: etherLists[etherIdx[et]] (0: none), a table
+	// read instead of a map lookup on every layer-2 frame.
+	etherIdx   *[1 << 16]uint8
+	etherLists [][]int
 	bySAP   map[uint8][]int
 	bySNAP  map[uint64][]int
 	likely  map[uint16]bool // likely server ports (Zeek's likely_server_ports)
@@ -152,6 +156,14 @@ func New(cfg Config, d *logs.Dir) (*Engine, error) {
 		for _, sn := range f.SNAP {
 			e.bySNAP[sn] = append(e.bySNAP[sn], i)
 		}
+	}
+	if len(e.byEther) > 255 {
+		return nil, fmt.Errorf("engine: dissectors claim %d ethertypes, at most 255", len(e.byEther))
+	}
+	e.etherIdx, e.etherLists = new([1 << 16]uint8), [][]int{nil}
+	for et, l := range e.byEther {
+		e.etherIdx[et] = uint8(len(e.etherLists))
+		e.etherLists = append(e.etherLists, l)
 	}
 	if len(e.facs) > 128 {
 		return nil, fmt.Errorf("engine: %d dissectors, at most 128", len(e.facs))

@@ -417,19 +417,29 @@ func TestFlowPathAllocs(t *testing.T) {
 
 // closeOrder logs, when its flow ends, the first payload byte it saw: the order of these lines
 // is the order in which the engine ends layer-2 flows.
+// It also logs whether the flow was handed frames with different first two bytes ("mixed").
 type closeOrder struct {
-	env *dissect.Env
-	seq uint64
+	env   *dissect.Env
+	seq   uint64
+	id    int // first two bytes of the first frame
+	mixed bool
 }
 
 func (p *closeOrder) Parse(dir dissect.Dir, b []byte) (int, error) {
-	if len(b) > 0 {
+	if len(b) > 1 {
 		p.seq = uint64(b[0])
+		id := int(b[0])<<8 | int(b[1]) | 1<<16
+		if p.id != 0 && p.id != id {
+			p.mixed = true
+		}
+		p.id = id
 	}
 	return len(b), nil
 }
 func (p *closeOrder) Gap(dissect.Dir, int) {}
-func (p *closeOrder) Close()               { p.env.Log("l2order").Uint("seq", p.seq).Done() }
+func (p *closeOrder) Close() {
+	p.env.Log("l2order").Uint("seq", p.seq).Bool("mixed", p.mixed).Done()
+}
 
 func init() {
 	dissect.Register(dissect.Factory{
@@ -618,5 +628,57 @@ func TestIdleFlowEndsBehindBusyOne(t *testing.T) {
 	// Idle from 0.2 s, UDP timeout 60 s: due at 60.2 s, swept by 61.5 s at the latest.
 	if quietEnd < "1600000060.200000" || quietEnd > "1600000061.500000" {
 		t.Fatalf("the quiet flow ended at %q, want between 1600000060.2 and 1600000061.5", quietEnd)
+	}
+}
+
+// l2frames is cyclic layer-2 I/O: n sources (one MAC each) sending to one controller, in turn.
+func l2frames(n int) [][]byte {
+	var out [][]byte
+	for i := range n {
+		f := make([]byte, 60)
+		copy(f, []byte{0x01, 0x0e, 0xcf, 0, 0, 0})
+		copy(f[6:], []byte{0x02, 0, 0, byte(i >> 8), 0x10, byte(i)})
+		f[12], f[13] = 0x88, 0xb5
+		f[14], f[15] = byte(i>>8), byte(i)
+		out = append(out, f)
+	}
+	return out
+}
+
+// BenchmarkL2Frames: the per-frame path of layer-2 flows (PROFINET RT, GOOSE, SV…), whose
+// flows are found by MAC addresses and ethertype.
+func BenchmarkL2Frames(b *testing.B) {
+	frames := l2frames(48)
+	h := engine.NewHarness(engine.Config{Dissectors: []string{"l2order"}})
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		h.Packet(1, frames[i%len(frames)], int64(i))
+	}
+}
+
+// Frames of many layer-2 flows, interleaved so that flows share slots of the engine's cache of
+// layer-2 flows, still each reach their own flow: every flow's parser sees only its own
+// source's frames.
+func TestLayer2FlowsKeepApart(t *testing.T) {
+	const n = 300 // more flows than cache slots
+	frames := l2frames(n)
+	ts := time.Unix(1700000000, 0)
+	var pkts []testutil.Pkt
+	for round := range 3 {
+		for i := range n {
+			k := (i*7 + round) % n // another interleaving each round
+			pkts = append(pkts, testutil.Pkt{TS: ts.Add(time.Duration(round*n+i) * time.Millisecond), Data: frames[k]})
+		}
+	}
+	path := testutil.WritePcap(t, t.TempDir(), "l2.pcap", pkts)
+	r := replay.Run(t, engine.Config{Dissectors: []string{"l2order"}}, path)
+	lines := r.Logs["l2order"]
+	if len(lines) != n {
+		t.Fatalf("%d layer-2 flows, want %d", len(lines), n)
+	}
+	for _, m := range lines {
+		if m["mixed"] != false {
+			t.Fatalf("a layer-2 flow was handed another flow's frames: %v", m)
+		}
 	}
 }

@@ -35,6 +35,7 @@ type worker struct {
 	nextID  uint64
 	flows   *flowTable
 	l2      map[l2key]*Flow
+	l2c     [64]l2slot // a direct-mapped cache of l2: most layer-2 frames are cyclic I/O of a few flows
 	lrus    [numClasses]lru
 
 	now                  int64
@@ -65,6 +66,11 @@ type l2key struct {
 	vlan     uint16
 	llc      uint8
 	pad      uint8 // always 0: a named field, since a blank one would make the key irregular again
+}
+
+type l2slot struct {
+	k l2key
+	f *Flow
 }
 
 func newWorker(e *Engine, id int) *worker {
@@ -733,6 +739,7 @@ func (w *worker) finish() {
 		}
 	}
 	clear(w.l2)
+	clear(w.l2c[:])
 }
 
 var protoNames = map[uint8]string{6: "tcp", 17: "udp", 1: "icmp", 58: "icmp"}
