@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strconv"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestJSONEncoding(t *testing.T) {
@@ -24,6 +25,39 @@ func TestJSONEncoding(t *testing.T) {
 			}
 		}
 	}
+}
+
+// validPerByte is s with every byte that does not start a valid UTF-8 sequence replaced by
+// U+FFFD, one replacement per byte: what the JSON encoder promises.
+func validPerByte(s string) string {
+	var out []rune
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		out = append(out, r) // RuneError for a bad byte, with n == 1
+		i += n
+	}
+	return string(out)
+}
+
+// FuzzJSONString: whatever the bytes, the encoder writes one valid JSON string that decodes
+// to them (invalid UTF-8 replaced byte by byte), the same from a string and from bytes.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", "a\"b\\c", "ctl\x00\x1f\x7f", "ümlaut 日本", "bad \xff\xfe utf8", "\xe6\x97", "x\ny\rz\tw", "trail\xc3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, b := AppendJSONString([]byte("pre"), s), appendJSONBytes(nil, []byte(s))
+		if string(a[:3]) != "pre" || string(a[3:]) != string(b) {
+			t.Fatalf("string and bytes encodings differ: %q vs %q", a, b)
+		}
+		var back string
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%q encoded as invalid JSON %s: %v", s, b, err)
+		}
+		if want := validPerByte(s); back != want {
+			t.Fatalf("%q decodes as %q, want %q", s, back, want)
+		}
+	})
 }
 
 func TestRecordZeroAlloc(t *testing.T) {

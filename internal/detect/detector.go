@@ -544,15 +544,16 @@ func (d *Detector) learnMAC(ep dissect.Endpoint, seen bool, ts int64) {
 	if !seen || ep.MAC == ([6]byte{}) || ep.MAC[0]&1 == 1 {
 		return
 	}
-	m := string(dissect.AppendMAC(nil, ep.MAC))
-	if d.base.MACs[m] {
+	var buf [17]byte
+	m := dissect.AppendMAC(buf[:0], ep.MAC)
+	if d.base.MACs[string(m)] { // a lookup by string(bytes) does not allocate
 		return
 	}
 	if d.base.MACs == nil {
 		d.base.MACs = map[string]bool{}
 	}
 	if len(d.base.MACs) < 200_000 {
-		d.base.MACs[m] = true
+		d.base.MACs[string(m)] = true
 	}
 }
 
