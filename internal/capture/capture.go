@@ -30,6 +30,7 @@ type Packet struct {
 	LinkType uint16 // LINKTYPE_* of the interface it came from
 	Iface    int    // interface index within the source (pcapng, multi-interface live)
 	Off      int64  // byte offset of the packet's record in a file source
+	DataOff  int64  // byte offset of Data in an uncompressed file source (see Store)
 }
 
 // Source yields packets until io.EOF.
@@ -68,3 +69,19 @@ const MaxRecord = 256 * 1024
 
 // MaxBlock is the largest pcapng block accepted.
 const MaxBlock = 16 * 1024 * 1024
+
+// Rereadable is implemented by sources whose packets can be read again after they have gone
+// by: uncompressed capture files.
+type Rereadable interface {
+	// Store returns a handle that reads the source's bytes by offset, independent of the
+	// source (it stays valid after the source is closed, until its own Close); false when
+	// the source cannot be read again.
+	Store() (Store, bool)
+}
+
+// Store reads bytes of a capture file again: ReadAt(b, p.DataOff) gives a packet's first
+// len(b) bytes of Data. It is safe for concurrent use.
+type Store interface {
+	ReadAt(b []byte, off int64) error
+	Close() error
+}

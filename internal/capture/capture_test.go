@@ -389,3 +389,83 @@ func TestRetainedPackets(t *testing.T) {
 		src.Close()
 	}
 }
+
+// ngBlock is one little-endian pcapng block with its length fields.
+func ngBlock(typ uint32, body []byte) []byte {
+	for len(body)%4 != 0 {
+		body = append(body, 0)
+	}
+	n := uint32(12 + len(body))
+	b := binary.LittleEndian.AppendUint32(nil, typ)
+	b = binary.LittleEndian.AppendUint32(b, n)
+	b = append(b, body...)
+	return binary.LittleEndian.AppendUint32(b, n)
+}
+
+// A file source's Store reads every packet's bytes again at its DataOff, in pcap and in pcapng
+// (enhanced and simple packet blocks), after the source is closed too; a compressed file has
+// no Store.
+func TestStoreRereads(t *testing.T) {
+	in := frames(40)
+	var ng bytes.Buffer
+	w, err := pcapgo.NewNgWriterInterface(&ng, pcapgo.NgInterface{LinkType: layers.LinkTypeEthernet, SnapLength: 65535}, pcapgo.NgWriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range in {
+		w.WritePacket(gopacket.CaptureInfo{Timestamp: p.TS, CaptureLength: len(p.Data), Length: len(p.Data)}, p.Data)
+	}
+	w.Flush()
+	shb := ngBlock(blkSHB, []byte{0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	idb := ngBlock(blkIDB, []byte{1, 0, 0, 0, 0xff, 0xff, 0, 0})
+	spb := append(binary.LittleEndian.AppendUint32(nil, 61), bytes.Repeat([]byte{0xab}, 61)...)
+	simple := append(append(append([]byte(nil), shb...), idb...), ngBlock(blkSPB, spb)...)
+	files := map[string][]byte{
+		"a.pcap":     testutil.PcapBytes(t, layers.LinkTypeEthernet, in),
+		"a.pcapng":   ng.Bytes(),
+		"spb.pcapng": simple,
+	}
+	for name, b := range files {
+		path := writeFile(t, name, b)
+		src, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, ok := src.(Rereadable).Store()
+		if !ok {
+			t.Fatalf("%s: no store", name)
+		}
+		var got [][]byte
+		var offs []int64
+		for {
+			var p Packet
+			if err := src.Next(&p); err != nil {
+				break
+			}
+			got, offs = append(got, append([]byte(nil), p.Data...)), append(offs, p.DataOff)
+		}
+		src.Close()
+		if len(got) == 0 {
+			t.Fatalf("%s: no packets", name)
+		}
+		for i := range got {
+			again := make([]byte, len(got[i]))
+			if err := st.ReadAt(again, offs[i]); err != nil || !bytes.Equal(again, got[i]) {
+				t.Fatalf("%s packet %d: read again at %d: %v, %x vs %x", name, i, offs[i], err, again[:4], got[i][:4])
+			}
+		}
+		st.Close()
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(files["a.pcap"])
+	zw.Close()
+	src, err := Open(writeFile(t, "a.pcap.gz", z.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if _, ok := src.(Rereadable).Store(); ok {
+		t.Fatal("a compressed capture offers a store")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 )
 
 // window is a read buffer that hands out slices of records without copying them, compacting
@@ -270,13 +271,34 @@ func (s *fileSource) Next(p *Packet) error {
 		ts += int64(frac) * 1e3
 	}
 	p.TS = ts
-	p.Off = off
+	p.Off, p.DataOff = off, off+16
 	p.Data = rec[16:]
 	p.WireLen = int(max(orig, incl))
 	p.LinkType = s.linkType
 	p.Iface = 0
 	return nil
 }
+
+// Store implements Rereadable for uncompressed files, on a duplicate of the file's descriptor.
+func (s *fileSource) Store() (Store, bool) {
+	if s.gz != nil {
+		return nil, false
+	}
+	fd, err := syscall.Dup(int(s.f.Fd()))
+	if err != nil {
+		return nil, false
+	}
+	return fileStore{os.NewFile(uintptr(fd), s.name)}, true
+}
+
+type fileStore struct{ f *os.File }
+
+func (s fileStore) ReadAt(b []byte, off int64) error {
+	_, err := s.f.ReadAt(b, off) // pread: no shared file position, safe from any goroutine
+	return err
+}
+
+func (s fileStore) Close() error { return s.f.Close() }
 
 func (s *fileSource) Close() error {
 	if s.gz != nil {
@@ -400,7 +422,7 @@ func (s *fileSource) nextNG(p *Packet) error {
 				return s.ferr(off, "impossible captured length %d in a %d-byte block", capl, len(body)+12)
 			}
 			p.TS = ifc.ns(ts)
-			p.Off = off
+			p.Off, p.DataOff = off, off+8+20 // block type and length, then the body
 			p.Data = body[20 : 20+capl]
 			p.WireLen = int(max(orig, capl))
 			p.LinkType = ifc.linkType
@@ -416,7 +438,7 @@ func (s *fileSource) nextNG(p *Packet) error {
 			orig := s.order.Uint32(body)
 			capl := min(int(orig), len(body)-4)
 			p.TS = 0
-			p.Off = off
+			p.Off, p.DataOff = off, off+8+4
 			p.Data = body[4 : 4+capl]
 			p.WireLen = int(orig)
 			p.LinkType = s.ifaces[0].linkType

@@ -291,7 +291,7 @@ func (w *worker) l2frame(p *decode.Packet) {
 		w.nextID++
 		f.info.ID = uint64(w.id)<<48 | w.nextID
 		if w.ring != nil {
-			f.info.Evidence = w.ring
+			f.ring, f.info.Evidence = w.ring, f
 		}
 		f.first = p.TS
 		for _, i := range idx {
@@ -309,7 +309,7 @@ func (w *worker) l2frame(p *decode.Packet) {
 	f.last = p.TS
 	f.dirs[0].pkts++
 	if w.ring != nil {
-		w.ring.add(f.info.ID, p.TS, w.curLT, w.curData, w.curWire)
+		w.ring.add(f, p.TS, w.curLT, w.curData, w.curWire, w.curSrc, w.curPos)
 	}
 	if f.parser != nil {
 		w.parse(f, dissect.Orig, payload)

@@ -109,13 +109,14 @@ type Engine struct {
 	// read instead of a map lookup on every layer-2 frame.
 	etherIdx   *[1 << 16]uint8
 	etherLists [][]int
-	bySAP   map[uint8][]int
-	bySNAP  map[uint64][]int
-	likely  map[uint16]bool // likely server ports (Zeek's likely_server_ports)
-	out     func(w *logs.Writer) dissect.Output
+	bySAP      map[uint8][]int
+	bySNAP     map[uint64][]int
+	likely     map[uint16]bool // likely server ports (Zeek's likely_server_ports)
+	out        func(w *logs.Writer) dissect.Output
 
 	read, bytes uint64
 	lastTS      int64
+	stores      []capture.Store   // capture files the evidence rings read packets from
 	runs        *dissect.RunState // state dissectors share across flows for this run
 	// live counters of RunSources, read by Live while it runs
 	liveRead, liveBytes atomic.Uint64
@@ -192,6 +193,13 @@ var likelyServerPorts = []uint16{20, 21, 22, 23, 25, 53, 67, 69, 80, 88, 110, 12
 // Run reads src to its end. A corrupt source ends the run with its error after everything
 // before the corruption was processed.
 func (e *Engine) Run(src capture.Source) error {
+	st := e.store(src)
+	for _, w := range e.workers {
+		w.curSrc, w.curPos = st, 0
+		if w.ring != nil {
+			w.ring.stores = e.stores
+		}
+	}
 	if len(e.workers) == 1 {
 		w := e.workers[0]
 		var p capture.Packet
@@ -205,10 +213,30 @@ func (e *Engine) Run(src capture.Source) error {
 			}
 			e.read++
 			e.bytes += uint64(p.WireLen)
+			w.curPos = p.DataOff
 			w.packet(p.LinkType, p.Data, p.TS, p.WireLen)
 		}
 	}
 	return e.runParallel(src)
+}
+
+// store opens src's Store for the evidence rings (see ring), returning its 1-based index, or
+// 0 when the rings must copy src's packets (no evidence kept, a source that cannot be read
+// again, or maxStores files open already).
+func (e *Engine) store(src capture.Source) uint16 {
+	if e.cfg.EvidenceBytes <= 0 || len(e.stores) >= maxStores {
+		return 0
+	}
+	rr, ok := src.(capture.Rereadable)
+	if !ok {
+		return 0
+	}
+	st, ok := rr.Store()
+	if !ok {
+		return 0
+	}
+	e.stores = append(e.stores, st)
+	return uint16(len(e.stores))
 }
 
 type batch struct {
@@ -225,6 +253,7 @@ type bpkt struct {
 	data   []byte
 	off, n int
 	ts     int64
+	pos    int64 // DataOff, for the evidence ring
 	wire   int
 	lt     uint16
 }
@@ -273,6 +302,7 @@ func (e *Engine) runParallel(src capture.Source) error {
 					if !retained {
 						data = b.arena[p.off : p.off+p.n]
 					}
+					w.curPos = p.pos
 					w.packet(p.lt, data, p.ts, p.wire)
 					p.data = nil
 				}
@@ -310,7 +340,7 @@ func (e *Engine) runParallel(src capture.Source) error {
 			b.held, b.lo = true, p.Off
 			cur[i] = b
 		}
-		bp := bpkt{n: len(p.Data), ts: p.TS, wire: p.WireLen, lt: p.LinkType}
+		bp := bpkt{n: len(p.Data), ts: p.TS, wire: p.WireLen, lt: p.LinkType, pos: p.DataOff}
 		if retained {
 			bp.data = p.Data
 		} else {
@@ -462,6 +492,16 @@ func (e *Engine) Finish() *Summary {
 			s.FirstTS = w.firstTS
 		}
 		s.LastTS = max(s.LastTS, w.now)
+	}
+	// Every flow has ended: no alert needs the capture files' packets any more.
+	for _, st := range e.stores {
+		st.Close()
+	}
+	e.stores = nil
+	for _, w := range e.workers {
+		if w.ring != nil {
+			w.ring.stores = nil
+		}
 	}
 	e.writeStats(s)
 	for _, w := range e.workers {

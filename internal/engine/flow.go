@@ -64,6 +64,10 @@ type Flow struct {
 
 	dirs [2]dirState
 
+	// evidence: the worker's ring, and seq+1 of this flow's latest record in it (0: none)
+	ring   *ring
+	evLast uint64
+
 	// dissection
 	parser   dissect.Parser
 	fac      *dissect.Factory

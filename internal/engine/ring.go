@@ -1,73 +1,100 @@
 package engine
 
-import "github.com/quietwire/quietwire/dissect"
+import (
+	"github.com/quietwire/quietwire/dissect"
+	"github.com/quietwire/quietwire/internal/capture"
+)
 
-// ring keeps each worker's most recent packets (up to snap bytes each) so that an alert can
-// carry the packets around its trigger. It is a circular byte arena plus a circular record
-// index; a record is valid while its bytes have not been overwritten.
+// ring keeps each worker's most recent packets so that an alert can carry the packets of its
+// flow around its trigger. It is a circular index of records, each linked to the previous
+// record of the same flow, so a flow's evidence is found by following its chain instead of
+// scanning the ring.
+//
+// A record's bytes are where the packet came from when that place can be read again: a
+// capture file (the records of an uncompressed file name the file and the packet's offset
+// in it, and the bytes are read back only for an alert: nothing is copied per packet). Other
+// packets (live capture, compressed files) are copied, up to snap bytes each, into a
+// circular byte arena, where a record is valid while its bytes have not been overwritten.
 type ring struct {
+	recs []ringRec
+	seq  uint64 // records ever added; record s lives in recs[s % len(recs)]
+	snap int
+
 	arena   []byte
-	recs    []ringRec
-	next    int   // next record slot
-	written int64 // total bytes ever written (absolute position of arena end)
+	written int64 // total bytes ever copied into the arena (absolute position of its end)
 	off     int   // written modulo len(arena), kept to avoid a division per packet
-	snap    int
+
+	// stores[i-1] reads the packets of records with src i (see capture.Store).
+	stores []capture.Store
 }
 
 type ringRec struct {
 	flow uint64
 	ts   int64
-	pos  int64 // absolute position of the first byte
+	pos  int64  // src 0: absolute arena position of the first byte; else the data's file offset
+	prev uint64 // seq+1 of the flow's previous record, 0 for none
 	n    int32
 	wire int32
 	lt   uint16
+	src  uint16
 }
 
-func newRing(bytes, records, snap int) *ring {
-	return &ring{arena: make([]byte, bytes), recs: make([]ringRec, records), snap: snap}
+func newRing(arenaBytes, records, snap int) *ring {
+	return &ring{arena: make([]byte, arenaBytes), recs: make([]ringRec, records), snap: snap}
 }
 
-func (r *ring) add(flow uint64, ts int64, lt uint16, data []byte, wire int) {
+// add records the packet being processed for flow f: by reference when src (the index of
+// its capture file's store, 1-based) is not 0, else by copying data.
+func (r *ring) add(f *Flow, ts int64, lt uint16, data []byte, wire int, src uint16, pos int64) {
 	n := min(len(data), r.snap)
-	if r.off+n > len(r.arena) { // do not split a record across the end: skip to the start
-		r.written += int64(len(r.arena) - r.off)
-		r.off = 0
+	rc := &r.recs[r.seq%uint64(len(r.recs))]
+	*rc = ringRec{flow: f.info.ID, ts: ts, pos: pos, prev: f.evLast, n: int32(n), wire: int32(wire), lt: lt, src: src}
+	if src == 0 {
+		if r.off+n > len(r.arena) { // do not split a record across the end: skip to the start
+			r.written += int64(len(r.arena) - r.off)
+			r.off = 0
+		}
+		copy(r.arena[r.off:], data[:n])
+		rc.pos = r.written
+		r.written += int64(n)
+		r.off += n
 	}
-	copy(r.arena[r.off:], data[:n])
-	r.recs[r.next] = ringRec{flow: flow, ts: ts, pos: r.written, n: int32(n), wire: int32(wire), lt: lt}
-	r.written += int64(n)
-	r.off += n
-	r.next++
-	if r.next == len(r.recs) {
-		r.next = 0
-	}
+	r.seq++
+	f.evLast = r.seq
 }
 
-// Packets implements dissect.Evidence.
-func (r *ring) Packets(f *dissect.FlowInfo, max int) []dissect.EvidencePacket {
-	if f == nil || max <= 0 {
-		return nil
-	}
-	size := int64(len(r.arena))
+// packets returns up to max of f's most recent packets, oldest first, as copies.
+func (r *ring) packets(f *Flow, max int) []dissect.EvidencePacket {
 	var out []dissect.EvidencePacket
-	i := r.next
-	for k := 0; k < len(r.recs) && len(out) < max; k++ {
-		i--
-		if i < 0 {
-			i = len(r.recs) - 1
+	size := int64(len(r.arena))
+	for s := f.evLast; s != 0 && len(out) < max; {
+		s-- // the record's seq
+		if r.seq-s > uint64(len(r.recs)) {
+			break // overwritten, and so is everything older
 		}
-		rc := r.recs[i]
-		if rc.n == 0 && rc.ts == 0 {
+		rc := &r.recs[s%uint64(len(r.recs))]
+		if rc.flow != f.info.ID {
 			break
 		}
-		if r.written-rc.pos > size {
-			break // older records are overwritten too
+		ep := dissect.EvidencePacket{TS: rc.ts, LinkType: rc.lt, WireLen: int(rc.wire)}
+		if rc.src == 0 {
+			if r.written-rc.pos > size {
+				break // its bytes are overwritten, and so are older ones
+			}
+			off := rc.pos % size
+			ep.Data = append([]byte(nil), r.arena[off:off+int64(rc.n)]...)
+		} else {
+			if int(rc.src) > len(r.stores) {
+				break // the run is over and its files closed
+			}
+			ep.Data = make([]byte, rc.n)
+			if err := r.stores[rc.src-1].ReadAt(ep.Data, rc.pos); err != nil {
+				s = rc.prev
+				continue // the file changed under us: leave the packet out
+			}
 		}
-		if rc.flow != f.ID {
-			continue
-		}
-		off := rc.pos % size
-		out = append(out, dissect.EvidencePacket{TS: rc.ts, LinkType: rc.lt, WireLen: int(rc.wire), Data: append([]byte(nil), r.arena[off:off+int64(rc.n)]...)})
+		out = append(out, ep)
+		s = rc.prev
 	}
 	for a, b := 0, len(out)-1; a < b; a, b = a+1, b-1 {
 		out[a], out[b] = out[b], out[a]
@@ -75,7 +102,19 @@ func (r *ring) Packets(f *dissect.FlowInfo, max int) []dissect.EvidencePacket {
 	return out
 }
 
+// Packets implements dissect.Evidence for a flow: its worker's ring, read along its chain.
+func (f *Flow) Packets(_ *dissect.FlowInfo, max int) []dissect.EvidencePacket {
+	if f.ring == nil || max <= 0 {
+		return nil
+	}
+	return f.ring.packets(f, max)
+}
+
 // evidenceSnap is how many bytes of each packet the evidence ring keeps: the headers and the
 // industrial PDUs in full (they are short), the first part of bulk transfers. Copying every
 // byte of every frame would cost the pipeline more than the whole detection engine.
 const evidenceSnap = 384
+
+// maxStores bounds the capture files a run keeps open to read evidence from; the packets of
+// later files are copied instead.
+const maxStores = 64

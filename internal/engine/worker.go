@@ -32,6 +32,8 @@ type worker struct {
 	curLT   uint16
 	curData []byte
 	curWire int
+	curSrc  uint16 // store of the source the frame came from (1-based; 0: copy it)
+	curPos  int64  // its data's offset in that source
 	nextID  uint64
 	flows   *flowTable
 	l2      map[l2key]*Flow
@@ -246,7 +248,7 @@ func (w *worker) ipPacket(p *decode.Packet) {
 		f.queued = p.TS
 	}
 	if w.ring != nil {
-		w.ring.add(f.info.ID, p.TS, w.curLT, w.curData, w.curWire)
+		w.ring.add(f, p.TS, w.curLT, w.curData, w.curWire, w.curSrc, w.curPos)
 	}
 	ds := &f.dirs[d]
 	ds.pkts++
@@ -363,7 +365,7 @@ func (w *worker) newFlow(k key, p *decode.Packet, srcIsA bool, sp, dp uint16) *F
 	w.nextID++
 	f.info.ID = uint64(w.id)<<48 | w.nextID
 	if w.ring != nil {
-		f.info.Evidence = w.ring
+		f.ring, f.info.Evidence = w.ring, f
 	}
 	f.hash = k.hash()
 	w.flows.put(f, f.hash)
