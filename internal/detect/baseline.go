@@ -48,6 +48,8 @@ type BEdge struct {
 	PeriodM2 float64 `json:"period_m2,omitempty"`
 	// MaxWritesPerMin is the busiest minute of writes seen while learning.
 	MaxWritesPerMin int `json:"max_writes_per_min,omitempty"`
+
+	runStart int64 // start of the edge's latest connection in this run (not stored)
 }
 
 // NewBaseline returns an empty baseline in learning mode.
@@ -56,7 +58,18 @@ func NewBaseline(site string) *Baseline {
 }
 
 func edgeKey(client, server, proto string, port uint16) string {
-	return client + "|" + server + "|" + proto + "|" + strconv.Itoa(int(port))
+	return string(appendEdgeKey(nil, client, server, proto, port))
+}
+
+// appendEdgeKey appends edgeKey's text to b, for map lookups that allocate nothing.
+func appendEdgeKey(b []byte, client, server, proto string, port uint16) []byte {
+	b = append(b, client...)
+	b = append(b, '|')
+	b = append(b, server...)
+	b = append(b, '|')
+	b = append(b, proto...)
+	b = append(b, '|')
+	return strconv.AppendUint(b, uint64(port), 10)
 }
 
 func (e *BEdge) hasCommand(c string) bool { return hasStr(e.Commands, c) }

@@ -434,3 +434,25 @@ func TestWindowsUseEachEventsTime(t *testing.T) {
 		t.Errorf("alert first seen at %d, want the 50th session's end %d", got.First, want)
 	}
 }
+
+// A flow end on a known edge (a master polling a PLC) allocates nothing: addresses are
+// interned, the edge is found by a key built on the stack, the scan windows reuse their sets.
+func TestFlowEndSteadyStateAllocs(t *testing.T) {
+	d := detect.New(detect.Config{Site: "t"}, nil)
+	fl := &dissect.FlowInfo{UID: "C1", Proto: 6,
+		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.0.0.5"), Port: 40000, MAC: [6]byte{0, 1, 2, 3, 4, 5}},
+		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.0.1.20"), Port: 502, MAC: [6]byte{0, 1, 2, 3, 4, 6}}}
+	cmds := []dissect.CommandCount{{Name: "READ_HOLDING_REGISTERS", N: 10}}
+	ts := int64(1_700_000_000e9)
+	end := func() {
+		ts += 1e9
+		d.FlowEnd(&engine.FlowSummary{Info: fl, First: ts - 5e8, Last: ts, OrigPkts: 10, RespPkts: 10, Service: "modbus",
+			State: "SF", Commands: cmds, OrigMACSeen: true, RespMACSeen: true})
+	}
+	for range 5 {
+		end()
+	}
+	if n := testing.AllocsPerRun(200, end); n != 0 {
+		t.Fatalf("%v allocs per flow end on a known edge", n)
+	}
+}

@@ -90,10 +90,11 @@ type Detector struct {
 	now    int64 // latest packet time seen (run-level decisions)
 	at     int64 // packet time of the event being judged (see tick)
 	// rate windows and per-key sets for the anomaly engine
-	windows map[wkey]*window
-	sets    map[wkey]*setWindow
-	modes   map[string]string // last operating mode seen per device, this run
-	starts  map[string]int64  // last connection start per edge, this run
+	windows  map[wkey]*window
+	sets     map[wkey]*setWindow
+	modes    map[string]string     // last operating mode seen per device, this run
+	ipNames  map[netip.Addr]string // interned address strings (addrString)
+	macNames map[string]string
 	// Suppressed counts the alerts each exclusion suppressed (read after Finish).
 	Suppressed map[string]uint64
 	// OnAlert is called (under the detector's lock) when an alert is created (isNew) or
@@ -127,7 +128,8 @@ func New(cfg Config, base *Baseline) *Detector {
 	if base == nil {
 		base = NewBaseline(cfg.Site)
 	}
-	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[wkey]*window{}, sets: map[wkey]*setWindow{}, modes: map[string]string{}, starts: map[string]int64{}}
+	return &Detector{cfg: cfg, base: base, alerts: map[string]*Alert{}, windows: map[wkey]*window{}, sets: map[wkey]*setWindow{}, modes: map[string]string{},
+		ipNames: map[netip.Addr]string{}, macNames: map[string]string{}}
 }
 
 var _ engine.Observer = (*Detector)(nil)
@@ -255,15 +257,33 @@ func (d *Detector) learningAt(ts int64, addrs ...string) bool {
 	return false
 }
 
-func addrString(ep dissect.Endpoint) string {
+// addrString names an endpoint by its IP address, or its MAC without one. The strings are
+// interned (a plant has a few thousand addresses, and every flow end and event names two).
+func (d *Detector) addrString(ep dissect.Endpoint) string {
 	if ep.IP.IsValid() {
-		return ep.IP.String()
+		if s, ok := d.ipNames[ep.IP]; ok {
+			return s
+		}
+		s := ep.IP.String()
+		if len(d.ipNames) < 100_000 {
+			d.ipNames[ep.IP] = s
+		}
+		return s
 	}
-	return string(dissect.AppendMAC(nil, ep.MAC))
+	var buf [17]byte
+	m := dissect.AppendMAC(buf[:0], ep.MAC)
+	if s, ok := d.macNames[string(m)]; ok {
+		return s
+	}
+	s := string(m)
+	if len(d.macNames) < 100_000 {
+		d.macNames[s] = s
+	}
+	return s
 }
 
-func sides(fl *dissect.FlowInfo, src dissect.Dir) (string, string) {
-	a, b := addrString(fl.Orig), addrString(fl.Resp)
+func (d *Detector) sides(fl *dissect.FlowInfo, src dissect.Dir) (string, string) {
+	a, b := d.addrString(fl.Orig), d.addrString(fl.Resp)
 	if src == dissect.Resp {
 		return b, a
 	}
@@ -325,12 +345,14 @@ func (d *Detector) raise(rule string, fl *dissect.FlowInfo, src, dst, proto, key
 type wkey struct {
 	rule string
 	a, b string
+	n    uint64 // a numeric party (address_scan's /16)
+	p    string // a protocol (write_rate)
 }
 
 // count adds one to a rate window and reports true once when it reaches the rule's threshold.
 func (d *Detector) count(rule, a, b string) bool {
 	rl := byID[rule]
-	k := wkey{rule, a, b}
+	k := wkey{rule: rule, a: a, b: b}
 	w := d.windows[k]
 	if w == nil || d.at-w.start > rl.Window*1e9 {
 		if w == nil {
@@ -353,8 +375,11 @@ func (d *Detector) count(rule, a, b string) bool {
 // distinct adds item to a per-key set window and reports true once when the set reaches the
 // rule's threshold.
 func (d *Detector) distinct(rule, a, b string, item uint64) (bool, int) {
-	rl := byID[rule]
-	k := wkey{rule, a, b}
+	return d.distinctKey(wkey{rule: rule, a: a, b: b}, item)
+}
+
+func (d *Detector) distinctKey(k wkey, item uint64) (bool, int) {
+	rl := byID[k.rule]
 	s := d.sets[k]
 	if s == nil || d.at-s.start > rl.Window*1e9 {
 		if s == nil {
@@ -364,7 +389,12 @@ func (d *Detector) distinct(rule, a, b string, item uint64) (bool, int) {
 			s = &setWindow{}
 			d.sets[k] = s
 		}
-		*s = setWindow{start: d.at, items: map[uint64]bool{}}
+		items := s.items
+		if items == nil {
+			items = map[uint64]bool{}
+		}
+		clear(items)
+		*s = setWindow{start: d.at, items: items}
 	}
 	if len(s.items) < 4*rl.Threshold+16 {
 		s.items[item] = true
@@ -401,7 +431,7 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 	defer d.mu.Unlock()
 	d.tick(f.Last)
 	fl := f.Info
-	client, server := addrString(fl.Orig), addrString(fl.Resp)
+	client, server := d.addrString(fl.Orig), d.addrString(fl.Resp)
 	proto := f.Service
 	if proto == "" {
 		proto = transport(fl.Proto)
@@ -431,11 +461,17 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 				d.raise("port_scan", fl, client, server, "", "", fmt.Sprintf("%s probed %d ports on %s within 2 minutes", client, n, server))
 			}
 			b := fl.Resp.IP.As16()
-			net16 := fmt.Sprintf("%d.%d", b[12], b[13])
-			if fl.Resp.IP.Is6() && !fl.Resp.IP.Is4In6() {
-				net16 = fmt.Sprintf("%x:%x", b[0:2], b[2:4])
+			v6 := fl.Resp.IP.Is6() && !fl.Resp.IP.Is4In6()
+			net := 1<<32 | uint64(b[12])<<8 | uint64(b[13]) // the /16, as a number: no string per flow
+			if v6 {
+				net = 2<<32 | uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
 			}
-			if fired, n := d.distinct("address_scan", client, net16, itemOf(server)); fired {
+			if fired, n := d.distinctKey(wkey{rule: "address_scan", a: client, n: net}, itemOf(server)); fired {
+				net16 := fmt.Sprintf("%d.%d", b[12], b[13])
+				if v6 {
+					b6 := b // sliced for Sprintf: a copy on the heap only when the rule fires
+					net16 = fmt.Sprintf("%x:%x", b6[0:2], b6[2:4])
+				}
 				d.raise("address_scan", fl, client, "", "", net16, fmt.Sprintf("%s contacted %d addresses in %s.0.0/16 within 2 minutes", client, n, net16))
 			}
 		}
@@ -472,9 +508,11 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 	d.policyDevice(fl, server, f.First)
 	d.learnMAC(fl.Orig, f.OrigMACSeen, f.First)
 	d.learnMAC(fl.Resp, f.RespMACSeen, f.First)
-	ek := edgeKey(client, server, proto, port)
-	e := d.base.Edges[ek]
+	var kb [96]byte
+	ekb := appendEdgeKey(kb[:0], client, server, proto, port)
+	e := d.base.Edges[string(ekb)] // a lookup by string(bytes) does not allocate
 	if e == nil {
+		ek := string(ekb)
 		e = &BEdge{Client: client, Server: server, Proto: proto, Port: port}
 		if !d.learningAt(f.First) {
 			// A device found after learning learns its own connections for a window; the
@@ -483,8 +521,9 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 		}
 		d.base.Edges[ek] = e
 	}
-	d.period(fl, e, ek, f.First)
-	known := append([]string(nil), e.Commands...) // the commands learned before this flow
+	d.period(fl, e, f.First)
+	var known []string // the commands learned before this flow, copied before the first is added
+	copied := false
 	for _, c := range f.Commands {
 		if proto == "dnp3" {
 			switch c.Name {
@@ -503,6 +542,9 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 		}
 		// A new edge was alerted (or learned) as a whole; commands matter on known edges of the
 		// industrial protocols, whose function codes and services carry the risk.
+		if !copied {
+			known, copied = append([]string(nil), e.Commands...), true
+		}
 		if commandRules[e.Proto] != "" && !d.learningAt(first) {
 			d.newCommand(fl, e, c.Name, known)
 		}
@@ -513,12 +555,10 @@ func (d *Detector) FlowEnd(f *engine.FlowSummary) {
 // period learns the interval between connections of an edge (a master that connects once per
 // polling cycle) and, once operational, flags a cycle far from it: more than half the period
 // early or late, after at least five learned intervals.
-func (d *Detector) period(fl *dissect.FlowInfo, e *BEdge, ek string, start int64) {
-	last, ok := d.starts[ek]
-	if len(d.starts) < 500_000 {
-		d.starts[ek] = start
-	}
-	if !ok || start <= last {
+func (d *Detector) period(fl *dissect.FlowInfo, e *BEdge, start int64) {
+	last := e.runStart
+	e.runStart = start
+	if last == 0 || start <= last {
 		return
 	}
 	iv := float64(start-last) / 1e9
@@ -663,14 +703,15 @@ func (d *Detector) writeRate(fl *dissect.FlowInfo, src, dst, proto string) {
 	if fl == nil {
 		return
 	}
-	client, server := addrString(fl.Orig), addrString(fl.Resp)
-	ek := edgeKey(client, server, proto, fl.Resp.Port)
-	e := d.base.Edges[ek]
+	client, server := d.addrString(fl.Orig), d.addrString(fl.Resp)
+	var kb [96]byte
+	ekb := appendEdgeKey(kb[:0], client, server, proto, fl.Resp.Port)
+	e := d.base.Edges[string(ekb)]
 	if e == nil && d.learning(client, server) {
 		e = &BEdge{Client: client, Server: server, Proto: proto, Port: fl.Resp.Port}
-		d.base.Edges[ek] = e
+		d.base.Edges[string(ekb)] = e
 	}
-	k := wkey{"write_rate|" + proto, src, dst}
+	k := wkey{rule: "write_rate", a: src, b: dst, p: proto}
 	w := d.windows[k]
 	if w == nil || d.at-w.start > 60e9 {
 		if w != nil && e != nil && d.learning(client, server) && w.n > e.MaxWritesPerMin {
@@ -739,11 +780,11 @@ func (d *Detector) Fact(f *dissect.Fact) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.tick(f.TS)
-	addr, peer := sides(f.Flow, f.Side)
+	addr, peer := d.sides(f.Flow, f.Side)
 	dev := d.base.Devices[addr]
 	if f.Proto == "arp" && f.Attr == dissect.AttrIP {
 		// An ARP sender: known by its MAC (from flows) or, while learning, learned now.
-		mac := addrString(dissect.Endpoint{MAC: f.Flow.Orig.MAC})
+		mac := d.addrString(dissect.Endpoint{MAC: f.Flow.Orig.MAC})
 		switch {
 		case d.base.MACs[mac]:
 		case d.learning():
@@ -811,11 +852,18 @@ func (d *Detector) Event(ev *dissect.Event) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.tick(ev.TS)
-	src, dst := sides(ev.Flow, ev.Src)
+	src, dst := d.sides(ev.Flow, ev.Src)
 	fl := ev.Flow
 	p := ev.Proto
 	det := ev.Detail
-	lower := strings.ToLower(det)
+	var lowerS string // det in lower case, made on first use: most events never need it
+	lowered := false
+	lower := func() string {
+		if !lowered {
+			lowerS, lowered = strings.ToLower(det), true
+		}
+		return lowerS
+	}
 	switch ev.Kind {
 	case dissect.EvPLCStop:
 		if p == "s7comm" {
@@ -827,9 +875,9 @@ func (d *Detector) Event(ev *dissect.Event) {
 		d.raise("controller_start", fl, src, dst, p, "", fmt.Sprintf("%s started %s (%s %s)", src, dst, p, det))
 	case dissect.EvRestart:
 		switch {
-		case p == "dnp3" && strings.Contains(lower, "cold"):
+		case p == "dnp3" && strings.Contains(lower(), "cold"):
 			d.raise("outstation_cold", fl, src, dst, p, "", fmt.Sprintf("%s sent a DNP3 cold restart to %s", src, dst))
-		case p == "dnp3" && strings.Contains(lower, "warm"):
+		case p == "dnp3" && strings.Contains(lower(), "warm"):
 			d.raise("outstation_warm", fl, src, dst, p, "", fmt.Sprintf("%s sent a DNP3 warm restart to %s", src, dst))
 		default:
 			d.raise("controller_reset", fl, src, dst, p, "", fmt.Sprintf("%s reset %s (%s %s)", src, dst, p, det))
@@ -842,9 +890,9 @@ func (d *Detector) Event(ev *dissect.Event) {
 		}
 	case dissect.EvDeviceFlag:
 		switch {
-		case strings.Contains(lower, "overflow"):
+		case strings.Contains(lower(), "overflow"):
 			d.raise("event_overflow", fl, src, dst, p, "", fmt.Sprintf("%s reports an event buffer overflow (%s)", src, det))
-		case strings.Contains(lower, "corrupt"):
+		case strings.Contains(lower(), "corrupt"):
 			d.raise("config_corrupt", fl, src, dst, p, "", fmt.Sprintf("%s reports a corrupt configuration (%s)", src, det))
 		}
 	case dissect.EvModeChange:
@@ -853,7 +901,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 		d.raise("firmware_update", fl, src, dst, p, "", fmt.Sprintf("%s transferred firmware to %s (%s)", src, dst, det))
 	case dissect.EvConfigWrite:
 		switch {
-		case p == "pndcp" && strings.Contains(lower, "factory"):
+		case p == "pndcp" && strings.Contains(lower(), "factory"):
 			d.raise("pn_factory_reset", fl, src, dst, p, "", fmt.Sprintf("%s sent a PROFINET factory reset to %s", src, dst))
 		case p == "goose":
 			d.raise("goose_dataset", fl, src, dst, p, "", fmt.Sprintf("GOOSE publisher %s changed its dataset configuration (%s)", src, det))
@@ -879,7 +927,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 			d.raise("plc_scan", fl, src, "", p, "", fmt.Sprintf("%s sent %d or more identification requests (%s, …) within 2 minutes", src, byID["plc_scan"].Threshold, p))
 		}
 	case dissect.EvLogin, dissect.EvPassword:
-		failed := strings.Contains(lower, "fail") || strings.Contains(lower, "denied") || strings.Contains(lower, "invalid")
+		failed := strings.Contains(lower(), "fail") || strings.Contains(lower(), "denied") || strings.Contains(lower(), "invalid")
 		if d.count("excessive_logins", src, dst) {
 			d.raise("excessive_logins", fl, src, dst, p, "", fmt.Sprintf("%s attempted %d logins to %s within a minute", src, byID["excessive_logins"].Threshold, dst))
 		}
@@ -908,7 +956,7 @@ func (d *Detector) Event(ev *dissect.Event) {
 	// Policy: programming and configuration writes on edges that never carried them.
 	if rule, ok := programRules[ev.Kind]; ok && otProtocols[p] && fl != nil && fl.Orig.IP.IsValid() {
 		proto := p
-		client, server := addrString(fl.Orig), addrString(fl.Resp)
+		client, server := d.addrString(fl.Orig), d.addrString(fl.Resp)
 		ek := edgeKey(client, server, proto, fl.Resp.Port)
 		e := d.base.Edges[ek]
 		if e == nil {
@@ -1001,7 +1049,7 @@ func (d *Detector) Weird(w *dissect.WeirdEvent) {
 		return
 	}
 	// Who sent it is not known for every anomaly: report the flow's originator → responder.
-	src, dst := addrString(fl.Orig), addrString(fl.Resp)
+	src, dst := d.addrString(fl.Orig), d.addrString(fl.Resp)
 	if strings.HasPrefix(w.Name, "arp_") {
 		// ARP anomalies name the address at stake first: report it as the destination.
 		if ip, _, ok := strings.Cut(w.Addl, " "); ok {
