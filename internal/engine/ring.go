@@ -28,27 +28,32 @@ type ring struct {
 	stores []capture.Store
 }
 
+// ringRec is 32 bytes: two records to a cache line. It needs no flow id: a chain only
+// reaches records of its own flow, and a record whose seq is within the ring is intact.
 type ringRec struct {
-	flow uint64
 	ts   int64
 	pos  int64  // src 0: absolute arena position of the first byte; else the data's file offset
-	prev uint64 // seq+1 of the flow's previous record, 0 for none
-	n    int32
-	wire int32
+	prev uint32 // how many records back the flow's previous one is (0: none, or overwritten)
+	wire uint32
+	n    uint16
 	lt   uint16
 	src  uint16
 }
 
 func newRing(arenaBytes, records, snap int) *ring {
-	return &ring{arena: make([]byte, arenaBytes), recs: make([]ringRec, records), snap: snap}
+	return &ring{arena: make([]byte, arenaBytes), recs: make([]ringRec, records), snap: min(snap, 1<<16-1)}
 }
 
 // add records the packet being processed for flow f: by reference when src (the index of
 // its capture file's store, 1-based) is not 0, else by copying data.
 func (r *ring) add(f *Flow, ts int64, lt uint16, data []byte, wire int, src uint16, pos int64) {
 	n := min(len(data), r.snap)
+	var back uint32
+	if f.evLast != 0 && r.seq-(f.evLast-1) < uint64(len(r.recs)) {
+		back = uint32(r.seq - (f.evLast - 1))
+	}
 	rc := &r.recs[r.seq%uint64(len(r.recs))]
-	*rc = ringRec{flow: f.info.ID, ts: ts, pos: pos, prev: f.evLast, n: int32(n), wire: int32(wire), lt: lt, src: src}
+	*rc = ringRec{ts: ts, pos: pos, prev: back, n: uint16(n), wire: uint32(wire), lt: lt, src: src}
 	if src == 0 {
 		if r.off+n > len(r.arena) { // do not split a record across the end: skip to the start
 			r.written += int64(len(r.arena) - r.off)
@@ -73,8 +78,9 @@ func (r *ring) packets(f *Flow, max int) []dissect.EvidencePacket {
 			break // overwritten, and so is everything older
 		}
 		rc := &r.recs[s%uint64(len(r.recs))]
-		if rc.flow != f.info.ID {
-			break
+		next := uint64(0) // seq+1 of the flow's previous record
+		if rc.prev != 0 {
+			next = s - uint64(rc.prev) + 1
 		}
 		ep := dissect.EvidencePacket{TS: rc.ts, LinkType: rc.lt, WireLen: int(rc.wire)}
 		if rc.src == 0 {
@@ -89,12 +95,12 @@ func (r *ring) packets(f *Flow, max int) []dissect.EvidencePacket {
 			}
 			ep.Data = make([]byte, rc.n)
 			if err := r.stores[rc.src-1].ReadAt(ep.Data, rc.pos); err != nil {
-				s = rc.prev
+				s = next
 				continue // the file changed under us: leave the packet out
 			}
 		}
 		out = append(out, ep)
-		s = rc.prev
+		s = next
 	}
 	for a, b := 0, len(out)-1; a < b; a, b = a+1, b-1 {
 		out[a], out[b] = out[b], out[a]

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/quietwire/quietwire/dissect"
 )
@@ -63,4 +64,7 @@ func TestRing(t *testing.T) {
 		t.Fatalf("%v allocs per add (by reference)", n)
 	}
 	var _ dissect.Evidence = e
+	if n := unsafe.Sizeof(ringRec{}); n != 32 {
+		t.Fatalf("ring records are %d bytes, not 32 (two to a cache line)", n)
+	}
 }
