@@ -264,17 +264,25 @@ func (w *worker) l2frame(p *decode.Packet) {
 		w.l2Unhandled++
 		return
 	}
-	k := l2key{src: p.Src, dst: p.Dst, et: et}
+	// The layer-2 flow's key: MACs, ethertype (or SAP/SNAP id), first VLAN, LLC or not.
+	var k key
+	copy(k.a[:6], p.Src[:])
+	copy(k.b[:6], p.Dst[:])
+	k.pa = et
 	if p.LLC {
-		k.llc = 1
+		k.pb = 1
 	}
 	if p.NVLAN > 0 {
 		k.vlan = p.VLANs[0]
 	}
-	c := &w.l2c[(k.src[5]^k.dst[5]^byte(k.et)^byte(k.vlan))%uint8(len(w.l2c))]
+	// Most layer-2 frames are the cyclic I/O of a few flows: a direct-mapped cache of recent
+	// ones, in front of the table, saves hashing their keys.
+	c := &w.l2c[(k.a[5]^k.b[5]^byte(et)^byte(k.vlan))%uint8(len(w.l2c))]
 	f := c.f
+	var h uint64
 	if f == nil || c.k != k {
-		f = w.l2[k]
+		h = k.hash()
+		f = w.l2.get(&k, h)
 		c.k, c.f = k, f
 	}
 	if f == nil {
@@ -283,11 +291,9 @@ func (w *worker) l2frame(p *decode.Packet) {
 			Orig: dissect.Endpoint{MAC: p.Src}, Resp: dissect.Endpoint{MAC: p.Dst},
 			EtherType: et, VLAN: k.vlan,
 		}
-		var kk key
-		copy(kk.a[:], p.Src[:])
-		copy(kk.b[:], p.Dst[:])
-		kk.pa = et
-		f.info.UID = makeUID(&kk, p.TS)
+		f.key = k
+		uk := key{a: k.a, b: k.b, pa: et} // the uid does not depend on the VLAN and LLC
+		f.info.UID = makeUID(&uk, p.TS)
 		w.nextID++
 		f.info.ID = uint64(w.id)<<48 | w.nextID
 		if w.ring != nil {
@@ -301,8 +307,8 @@ func (w *worker) l2frame(p *decode.Packet) {
 				break
 			}
 		}
-		if len(w.l2) < 65536 {
-			w.l2[k] = f
+		if w.l2.len() < 65536 {
+			w.l2.put(f, h) // h is set: a new flow was a cache miss
 			c.f = f
 		}
 	}

@@ -647,20 +647,25 @@ func l2frames(n int) [][]byte {
 
 // BenchmarkL2Frames: the per-frame path of layer-2 flows (PROFINET RT, GOOSE, SV…), whose
 // flows are found by MAC addresses and ethertype.
+// A cell has a few dozen such flows; a large simulated plant has thousands.
 func BenchmarkL2Frames(b *testing.B) {
-	frames := l2frames(48)
-	h := engine.NewHarness(engine.Config{Dissectors: []string{"l2order"}})
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		h.Packet(1, frames[i%len(frames)], int64(i))
+	for _, n := range []int{48, 5000} {
+		b.Run(strconv.Itoa(n)+"flows", func(b *testing.B) {
+			frames := l2frames(n)
+			h := engine.NewHarness(engine.Config{Dissectors: []string{"l2order"}})
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				h.Packet(1, frames[i%len(frames)], int64(i))
+			}
+		})
 	}
 }
 
-// Frames of many layer-2 flows, interleaved so that flows share slots of the engine's cache of
-// layer-2 flows, still each reach their own flow: every flow's parser sees only its own
+// Frames of many layer-2 flows, interleaved (and enough of them to grow the layer-2 flow
+// table twice), still each reach their own flow: every flow's parser sees only its own
 // source's frames.
 func TestLayer2FlowsKeepApart(t *testing.T) {
-	const n = 300 // more flows than cache slots
+	const n = 300
 	frames := l2frames(n)
 	ts := time.Unix(1700000000, 0)
 	var pkts []testutil.Pkt

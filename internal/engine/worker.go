@@ -36,8 +36,8 @@ type worker struct {
 	curPos  int64  // its data's offset in that source
 	nextID  uint64
 	flows   *flowTable
-	l2      map[l2key]*Flow
-	l2c     [64]l2slot // a direct-mapped cache of l2: most layer-2 frames are cyclic I/O of a few flows
+	l2      *flowTable // layer-2 flows (PROFINET RT, GOOSE, SV, LLDP…), by MACs and ethertype
+	l2c     [64]l2slot // a direct-mapped cache of l2 (see l2frame)
 	lrus    [numClasses]lru
 
 	now                  int64
@@ -60,25 +60,15 @@ type worker struct {
 	lastFlow *Flow
 }
 
-// l2key has no padding and no bool, so the map hashes it as plain memory (a padded key takes
-// the slower field-by-field hash).
-type l2key struct {
-	src, dst [6]byte
-	et       uint16
-	vlan     uint16
-	llc      uint8
-	pad      uint8 // always 0: a named field, since a blank one would make the key irregular again
-}
-
 type l2slot struct {
-	k l2key
+	k key
 	f *Flow
 }
 
 func newWorker(e *Engine, id int) *worker {
 	w := &worker{
 		e: e, id: id, dec: decode.New(decode.Config{VerifyChecksums: e.cfg.VerifyChecksums}), out: e.logs.Writer(),
-		flows: newFlowTable(1024), l2: map[l2key]*Flow{},
+		flows: newFlowTable(1024), l2: newFlowTable(64),
 		ctr: map[string]uint64{}, pdus: map[string]uint64{}, weirds: map[string]uint64{},
 	}
 	w.connEnv = dissect.Env{Name: "conn", Site: e.cfg.Site, Out: w.out}
@@ -728,9 +718,11 @@ func (w *worker) finish() {
 	}
 	// Layer-2 flows end in the order they began, not in map order, so the same capture
 	// always gives the same logs.
-	l2 := make([]*Flow, 0, len(w.l2))
-	for _, f := range w.l2 {
-		l2 = append(l2, f)
+	l2 := make([]*Flow, 0, w.l2.len())
+	for _, s := range w.l2.slots {
+		if s.h != 0 {
+			l2 = append(l2, s.f)
+		}
 	}
 	slices.SortFunc(l2, func(a, b *Flow) int { return cmp.Compare(a.info.ID, b.info.ID) })
 	for _, f := range l2 {
@@ -740,7 +732,7 @@ func (w *worker) finish() {
 			w.collect(f)
 		}
 	}
-	clear(w.l2)
+	w.l2 = newFlowTable(64)
 	clear(w.l2c[:])
 }
 
