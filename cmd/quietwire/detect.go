@@ -39,7 +39,7 @@ func (f *detectFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.exclusions, "exclusions", "", `exclusion rules and maintenance windows (JSON: {"exclusions":[{"name":…,"rules":[…],"devices":[…],"protocols":[…],"from":…,"to":…}]})`)
 	fl.DurationVar(&f.retention, "retention", 90*24*time.Hour, "keep devices, connections and alerts seen within this time of the site's newest packet")
 	fl.Int64Var(&f.evidenceMiB, "evidence-max-mib", 1024, "keep alert evidence pcaps up to this many MiB in all, newest first")
-	fl.IntVar(&f.ringMiB, "evidence-ring-mib", 4, "per-worker ring of recent packets that alerts take their evidence from (0: alerts without packets)")
+	fl.IntVar(&f.ringMiB, "evidence-ring-mib", 4, "per-worker ring of recent packets that alerts take their evidence from: records of packets read back from the capture file, or copies of live ones (0: alerts without packets)")
 }
 
 // newDetector builds the detector of a run, with the site's baseline and alerts from st (nil: in memory).

@@ -90,6 +90,10 @@ type Flow struct {
 	uidGen     uint64
 
 	envMem dissect.Env
+
+	// the records of the flow's first evFirstN packets (see ring)
+	evFirst    [evFirstN]ringRec
+	evFirstLen uint8
 }
 
 type probeChunk struct {

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"slices"
+	"unsafe"
+
 	"github.com/quietwire/quietwire/dissect"
 	"github.com/quietwire/quietwire/internal/capture"
 )
@@ -15,10 +18,17 @@ import (
 // in it, and the bytes are read back only for an alert: nothing is copied per packet). Other
 // packets (live capture, compressed files) are copied, up to snap bytes each, into a
 // circular byte arena, where a record is valid while its bytes have not been overwritten.
+//
+// The ring spends its budget (--evidence-ring-mib) on what it holds: with the first packet it
+// sizes its records for the source, all of the budget in 32-byte records for a capture file
+// (131,072 packets for 4 MiB), a sixth of it beside an arena of the whole budget for copied
+// packets (the arena holds about that many packets of an industrial mix). The arena is
+// allocated when the first packet has to be copied.
 type ring struct {
-	recs []ringRec
-	seq  uint64 // records ever added; record s lives in recs[s % len(recs)]
-	snap int
+	budget int
+	recs   []ringRec
+	seq    uint64 // records ever added; record s lives in recs[s % len(recs)]
+	snap   int
 
 	arena   []byte
 	written int64 // total bytes ever copied into the arena (absolute position of its end)
@@ -40,13 +50,25 @@ type ringRec struct {
 	src  uint16
 }
 
-func newRing(arenaBytes, records, snap int) *ring {
-	return &ring{arena: make([]byte, arenaBytes), recs: make([]ringRec, records), snap: min(snap, 1<<16-1)}
+func newRing(budget, snap int) *ring {
+	return &ring{budget: budget, snap: min(snap, 1<<16-1)}
+}
+
+// size allocates the records for a ring whose first packet is copied (copied) or not.
+func (r *ring) size(copied bool) {
+	n := r.budget / int(unsafe.Sizeof(ringRec{}))
+	if copied {
+		n = r.budget / 192
+	}
+	r.recs = make([]ringRec, max(n, 16))
 }
 
 // add records the packet being processed for flow f: by reference when src (the index of
 // its capture file's store, 1-based) is not 0, else by copying data.
 func (r *ring) add(f *Flow, ts int64, lt uint16, data []byte, wire int, src uint16, pos int64) {
+	if r.recs == nil {
+		r.size(src == 0)
+	}
 	n := min(len(data), r.snap)
 	var back uint32
 	if f.evLast != 0 && r.seq-(f.evLast-1) < uint64(len(r.recs)) {
@@ -55,6 +77,9 @@ func (r *ring) add(f *Flow, ts int64, lt uint16, data []byte, wire int, src uint
 	rc := &r.recs[r.seq%uint64(len(r.recs))]
 	*rc = ringRec{ts: ts, pos: pos, prev: back, n: uint16(n), wire: uint32(wire), lt: lt, src: src}
 	if src == 0 {
+		if r.arena == nil {
+			r.arena = make([]byte, max(r.budget, 4*r.snap))
+		}
 		if r.off+n > len(r.arena) { // do not split a record across the end: skip to the start
 			r.written += int64(len(r.arena) - r.off)
 			r.off = 0
@@ -64,48 +89,85 @@ func (r *ring) add(f *Flow, ts int64, lt uint16, data []byte, wire int, src uint
 		r.written += int64(n)
 		r.off += n
 	}
+	if f.evFirstLen < evFirstN {
+		f.evFirst[f.evFirstLen] = *rc
+		f.evFirstLen++
+	}
 	r.seq++
 	f.evLast = r.seq
 }
 
-// packets returns up to max of f's most recent packets, oldest first, as copies.
+// evFirstN is how many of its first packets a flow keeps the records of beside the ring: the
+// evidence of a flow that ends long after its last packet (an unanswered connection attempt
+// that times out after minutes) is its first packets, read back from the capture file.
+const evFirstN = 4
+
+// read returns the packet of rc, and false when its bytes are gone (overwritten in the arena,
+// or the run's files closed) or cannot be read.
+func (r *ring) read(rc *ringRec) (dissect.EvidencePacket, bool) {
+	ep := dissect.EvidencePacket{TS: rc.ts, LinkType: rc.lt, WireLen: int(rc.wire)}
+	if rc.src == 0 {
+		size := int64(len(r.arena))
+		if size == 0 || r.written-rc.pos > size {
+			return ep, false
+		}
+		off := rc.pos % size
+		ep.Data = append([]byte(nil), r.arena[off:off+int64(rc.n)]...)
+		return ep, true
+	}
+	if int(rc.src) > len(r.stores) {
+		return ep, false
+	}
+	ep.Data = make([]byte, rc.n)
+	if err := r.stores[rc.src-1].ReadAt(ep.Data, rc.pos); err != nil {
+		return ep, false // the file changed under us: leave the packet out
+	}
+	return ep, true
+}
+
+// packets returns up to max of f's packets, oldest first, as copies: its most recent ones
+// along its chain in the ring and, room permitting, those of its first packets that the chain
+// no longer reaches.
 func (r *ring) packets(f *Flow, max int) []dissect.EvidencePacket {
 	var out []dissect.EvidencePacket
-	size := int64(len(r.arena))
+	type ref struct {
+		src uint16
+		pos int64
+	}
+	var seen []ref // the chain's records, read or not
 	for s := f.evLast; s != 0 && len(out) < max; {
 		s-- // the record's seq
 		if r.seq-s > uint64(len(r.recs)) {
 			break // overwritten, and so is everything older
 		}
 		rc := &r.recs[s%uint64(len(r.recs))]
-		next := uint64(0) // seq+1 of the flow's previous record
-		if rc.prev != 0 {
-			next = s - uint64(rc.prev) + 1
+		seen = append(seen, ref{rc.src, rc.pos})
+		ep, ok := r.read(rc)
+		if !ok && rc.src == 0 {
+			break // the arena wrapped over it, and over everything older
 		}
-		ep := dissect.EvidencePacket{TS: rc.ts, LinkType: rc.lt, WireLen: int(rc.wire)}
-		if rc.src == 0 {
-			if r.written-rc.pos > size {
-				break // its bytes are overwritten, and so are older ones
-			}
-			off := rc.pos % size
-			ep.Data = append([]byte(nil), r.arena[off:off+int64(rc.n)]...)
-		} else {
-			if int(rc.src) > len(r.stores) {
-				break // the run is over and its files closed
-			}
-			ep.Data = make([]byte, rc.n)
-			if err := r.stores[rc.src-1].ReadAt(ep.Data, rc.pos); err != nil {
-				s = next
-				continue // the file changed under us: leave the packet out
-			}
+		if ok {
+			out = append(out, ep)
 		}
-		out = append(out, ep)
-		s = next
+		if rc.prev == 0 {
+			break // the flow's first record, or its previous one is overwritten
+		}
+		s = s - uint64(rc.prev) + 1 // seq+1 of the flow's previous record
 	}
 	for a, b := 0, len(out)-1; a < b; a, b = a+1, b-1 {
 		out[a], out[b] = out[b], out[a]
 	}
-	return out
+	var first []dissect.EvidencePacket
+	for i := 0; i < int(f.evFirstLen) && len(out)+len(first) < max; i++ {
+		rc := &f.evFirst[i]
+		if slices.Contains(seen, ref{rc.src, rc.pos}) {
+			break // the chain reaches back to it, and to the ones after it
+		}
+		if ep, ok := r.read(rc); ok {
+			first = append(first, ep)
+		}
+	}
+	return append(first, out...)
 }
 
 // Packets implements dissect.Evidence for a flow: its worker's ring, read along its chain.

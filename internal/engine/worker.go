@@ -74,7 +74,7 @@ func newWorker(e *Engine, id int) *worker {
 	w.connEnv = dissect.Env{Name: "conn", Site: e.cfg.Site, Out: w.out}
 	w.tee = &tee{w: w.out, obs: e.cfg.Observer}
 	if e.cfg.EvidenceBytes > 0 {
-		w.ring = newRing(e.cfg.EvidenceBytes, e.cfg.EvidenceBytes/192, evidenceSnap)
+		w.ring = newRing(e.cfg.EvidenceBytes, evidenceSnap)
 	}
 	return w
 }
