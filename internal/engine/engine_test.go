@@ -415,9 +415,9 @@ func TestFlowPathAllocs(t *testing.T) {
 	}
 }
 
-// closeOrder logs, when its flow ends, the first payload byte it saw: the order of these lines
-// is the order in which the engine ends layer-2 flows.
-// It also logs whether the flow was handed frames with different first two bytes ("mixed").
+// closeOrder logs, when its flow ends, the two bytes its frames' payload begins with (as seq):
+// the order of these lines is the order in which the engine ends layer-2 flows. It also logs
+// whether the flow was handed frames that begin with other bytes ("mixed").
 type closeOrder struct {
 	env   *dissect.Env
 	seq   uint64
@@ -427,8 +427,8 @@ type closeOrder struct {
 
 func (p *closeOrder) Parse(dir dissect.Dir, b []byte) (int, error) {
 	if len(b) > 1 {
-		p.seq = uint64(b[0])
-		id := int(b[0])<<8 | int(b[1]) | 1<<16
+		p.seq = uint64(b[0])<<8 | uint64(b[1])
+		id := int(p.seq) | 1<<16
 		if p.id != 0 && p.id != id {
 			p.mixed = true
 		}
@@ -453,19 +453,7 @@ func init() {
 // capture always gives the same logs (they were once ended in map order).
 func TestLayer2FlowsEndInOrder(t *testing.T) {
 	const n = 40
-	ts := time.Unix(1700000000, 0)
-	var pkts []testutil.Pkt
-	for i := range n {
-		f := make([]byte, 60)
-		copy(f, []byte{0x01, 0x0e, 0xcf, 0, 0, 0})        // destination
-		copy(f[6:], []byte{0x02, 0, 0, 0, 0x10, byte(i)}) // one source MAC per flow
-		f[12], f[13] = 0x88, 0xb5
-		f[14] = byte(i)
-		pkts = append(pkts, testutil.Pkt{TS: ts.Add(time.Duration(i) * time.Millisecond), Data: f})
-	}
-	path := testutil.WritePcap(t, t.TempDir(), "l2.pcap", pkts)
-	r := replay.Run(t, engine.Config{Dissectors: []string{"l2order"}}, path)
-	lines := r.Logs["l2order"]
+	lines := replayL2(t, l2frames(n))
 	if len(lines) != n {
 		t.Fatalf("%d l2order lines, want %d", len(lines), n)
 	}
@@ -631,6 +619,18 @@ func TestIdleFlowEndsBehindBusyOne(t *testing.T) {
 	}
 }
 
+// replayL2 writes frames to a capture, a millisecond apart, and replays it through the
+// l2order dissector: its lines.
+func replayL2(t *testing.T, frames [][]byte) []map[string]any {
+	ts := time.Unix(1700000000, 0)
+	var pkts []testutil.Pkt
+	for i, f := range frames {
+		pkts = append(pkts, testutil.Pkt{TS: ts.Add(time.Duration(i) * time.Millisecond), Data: f})
+	}
+	path := testutil.WritePcap(t, t.TempDir(), "l2.pcap", pkts)
+	return replay.Run(t, engine.Config{Dissectors: []string{"l2order"}}, path).Logs["l2order"]
+}
+
 // l2frames is cyclic layer-2 I/O: n sources (one MAC each) sending to one controller, in turn.
 func l2frames(n int) [][]byte {
 	var out [][]byte
@@ -667,17 +667,13 @@ func BenchmarkL2Frames(b *testing.B) {
 func TestLayer2FlowsKeepApart(t *testing.T) {
 	const n = 300
 	frames := l2frames(n)
-	ts := time.Unix(1700000000, 0)
-	var pkts []testutil.Pkt
+	var order [][]byte
 	for round := range 3 {
 		for i := range n {
-			k := (i*7 + round) % n // another interleaving each round
-			pkts = append(pkts, testutil.Pkt{TS: ts.Add(time.Duration(round*n+i) * time.Millisecond), Data: frames[k]})
+			order = append(order, frames[(i*7+round)%n]) // another interleaving each round
 		}
 	}
-	path := testutil.WritePcap(t, t.TempDir(), "l2.pcap", pkts)
-	r := replay.Run(t, engine.Config{Dissectors: []string{"l2order"}}, path)
-	lines := r.Logs["l2order"]
+	lines := replayL2(t, order)
 	if len(lines) != n {
 		t.Fatalf("%d layer-2 flows, want %d", len(lines), n)
 	}
