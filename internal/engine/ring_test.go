@@ -151,4 +151,14 @@ func TestRingFirstPackets(t *testing.T) {
 	if got = busy.Packets(nil, 5); len(got) != 5 || got[0].TS != 95 {
 		t.Fatalf("busy flow, 5 packets: first %d", got[0].TS)
 	}
+	// A file cut short since (packets 90 on are gone): those packets are left out, the rest kept.
+	r.stores[0] = file[:64*90]
+	if got = busy.Packets(nil, 32); len(got) != 10 || got[9].TS != 89 {
+		t.Fatalf("busy flow from a truncated file: %d packets, last %d", len(got), got[len(got)-1].TS)
+	}
+	// After the run its files are closed: no packets, no panic.
+	r.stores = nil
+	if got = busy.Packets(nil, 32); len(got) != 0 {
+		t.Fatalf("busy flow after the run: %d packets", len(got))
+	}
 }
