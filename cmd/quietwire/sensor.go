@@ -40,6 +40,7 @@ SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 			if f.site == "" {
 				return errors.New("sensor: --site is required")
 			}
+			reserveHugePages(cmd.ErrOrStderr(), &f)
 			return sensor(cmd.OutOrStdout(), cmd.ErrOrStderr(), &f, strings.Split(ifaces, ","), bpfExpr,
 				&serveFlags{dataDir: f.dataDir, listen: listen, insecureHTTP: insecureHTTP})
 		},
@@ -53,6 +54,7 @@ SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 	fl.StringVar(&f.dissectors, "dissectors", "all", "comma-separated dissectors to run, or all, or none")
 	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id")
 	addLogExclude(fl, &f)
+	addHugePages(fl, &f)
 	fl.StringVar(&f.dataDir, "data", "data", "data directory: inventory, baseline and alerts (SQLite), saved every 30 s and at stop")
 	f.det.add(cmd)
 	fl.StringVar(&listen, "listen", "", "serve the API and web UI on this address while capturing (e.g. 127.0.0.1:8443)")
