@@ -4,7 +4,9 @@
 package logs
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -32,7 +34,11 @@ type file struct {
 	lines uint64
 }
 
-// Open creates path if needed. Existing <log>.log files are truncated when first written.
+// Open creates path if needed. An existing <log>.log is replaced when the run first writes
+// to that log: unlinked, then created anew. Truncating it in place instead makes ext4 write
+// the new contents out to disk when the file is closed (its auto_da_alloc safeguard for
+// files rewritten from zero): 100 to 115 ms of a run over the benchmark mix. A reader
+// holding the old file open (tail -f) keeps the old contents; tail -F follows the name.
 func Open(path string) (*Dir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, fmt.Errorf("logs: %w", err)
@@ -62,7 +68,16 @@ func (d *Dir) file(name string) (*file, error) {
 	if f, ok := d.files[name]; ok {
 		return f, nil
 	}
-	fh, err := os.Create(filepath.Join(d.path, name+".log"))
+	path := filepath.Join(d.path, name+".log")
+	err := os.Remove(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("replacing %s: %w", path, err)
+		if d.err == nil {
+			d.err = fmt.Errorf("logs: %w", err)
+		}
+		return nil, err
+	}
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		if d.err == nil {
 			d.err = fmt.Errorf("logs: %w", err)

@@ -186,3 +186,64 @@ func TestEnvForgetsOldWritersBlocks(t *testing.T) {
 		}
 	}
 }
+
+// A log a run writes replaces the file of an earlier run instead of truncating it in place:
+// a hard link to the old file (or a reader holding it open) keeps the old lines, the name
+// gets only the new ones, and a log this run never writes is left alone.
+func TestExistingLogReplacedNotTruncated(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "conn.log")
+	if err := os.WriteFile(old, []byte("old line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(old, filepath.Join(dir, "kept")); err != nil {
+		t.Skipf("no hard links here: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "modbus.log"), []byte("untouched\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := d.Writer()
+	w.Record("conn", []byte(`{"new":1}`))
+	w.Flush()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"conn.log": "{\"new\":1}\n", "kept": "old line\n", "modbus.log": "untouched\n"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != want {
+			t.Errorf("%s: %q, want %q", name, b, want)
+		}
+	}
+}
+
+// A log whose old file cannot be removed fails the run with the path, and the other logs
+// are still written.
+func TestExistingLogThatCannotBeReplaced(t *testing.T) {
+	dir := t.TempDir()
+	// A directory where conn.log should be: os.Remove refuses a non-empty directory.
+	if err := os.MkdirAll(filepath.Join(dir, "conn.log", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := d.Writer()
+	w.Record("conn", []byte(`{"a":1}`))
+	w.Record("dns", []byte(`{"b":2}`))
+	w.Flush()
+	err = d.Close()
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "conn.log")) {
+		t.Fatalf("Close: %v, want an error naming conn.log", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "dns.log")); string(b) != "{\"b\":2}\n" {
+		t.Errorf("dns.log: %q", b)
+	}
+}
