@@ -107,12 +107,13 @@ func addHugePages(fl *pflag.FlagSet, f *runFlags) {
 }
 
 // reserveHugePages applies --hugepages-mib. A refusal is not an error: the run is the same
-// with small pages, only slower, so it is reported on errOut and the run goes on.
+// with small pages, only slower, so it is reported on errOut and the run goes on; a system
+// with huge pages turned off is said nothing about.
 func reserveHugePages(errOut io.Writer, f *runFlags) {
 	if f.hugeMiB <= 0 {
 		return
 	}
-	if _, err := hugeheap.Reserve(f.hugeMiB << 20); err != nil && !f.quiet {
+	if _, err := hugeheap.Reserve(f.hugeMiB << 20); err != nil && !errors.Is(err, hugeheap.ErrUnavailable) && !f.quiet {
 		fmt.Fprintln(errOut, "quietwire:", err, "(running with small pages)")
 	}
 }

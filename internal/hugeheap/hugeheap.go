@@ -14,6 +14,12 @@
 // transparent huge pages are off, the heap simply keeps its small pages.
 package hugeheap
 
+import "errors"
+
+// ErrUnavailable is Reserve's answer where the system has no transparent huge pages to give
+// (turned off, or not Linux).
+var ErrUnavailable = errors.New("hugeheap: transparent huge pages are not available here")
+
 // Span is the heap address range Reserve advised.
 type Span struct {
 	Start, End uintptr

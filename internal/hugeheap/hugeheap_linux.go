@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -32,14 +33,27 @@ func Mode() string {
 	return ""
 }
 
+var once struct {
+	sync.Once
+	span Span
+	err  error
+}
+
 // Reserve advises the next n bytes of heap address space (rounded down to whole 2 MiB huge
-// pages) for transparent huge pages. Call it once, early, before the heap has grown: the
-// advised span is where the next allocations go. It costs one GC cycle and no resident
-// memory. An error says why nothing was advised; the program runs the same without it.
+// pages) for transparent huge pages. Call it early, before the heap has grown: the advised
+// span is where the next allocations go. It costs one GC cycle and no resident memory. Only
+// the first call in a process does anything; later ones return its result. An error says
+// why nothing was advised (ErrUnavailable where the system has huge pages off); the program
+// runs the same without it.
 func Reserve(n int) (Span, error) {
+	once.Do(func() { once.span, once.err = reserve(n) })
+	return once.span, once.err
+}
+
+func reserve(n int) (Span, error) {
 	switch Mode() {
-	case "never":
-		return Span{}, fmt.Errorf("hugeheap: transparent huge pages are off (/sys/kernel/mm/transparent_hugepage/enabled: never)")
+	case "never", "":
+		return Span{}, ErrUnavailable
 	case "always":
 		return Span{}, nil // the kernel already backs the heap with huge pages
 	}
