@@ -57,6 +57,11 @@ func reserve(n int) (Span, error) {
 	case "always":
 		return Span{}, nil // the kernel already backs the heap with huge pages
 	}
+	// Under strict overcommit (vm.overcommit_memory=2) the reservation is charged in full,
+	// and a refused heap mapping is fatal to a Go program: do not risk it.
+	if b, err := os.ReadFile("/proc/sys/vm/overcommit_memory"); err == nil && strings.TrimSpace(string(b)) == "2" {
+		return Span{}, fmt.Errorf("hugeheap: strict overcommit (vm.overcommit_memory=2): not reserving %d MiB", n>>20)
+	}
 	if n < 2*hugePage {
 		return Span{}, fmt.Errorf("hugeheap: %d bytes is less than two huge pages", n)
 	}
