@@ -61,7 +61,10 @@ for ((r = 1; r <= rounds; r++)); do
     name=${names[$i]}
     [ -n "${failed[$name]:-}" ] && continue
     # Every run writes into an empty directory: truncating the last run's logs is not its work.
-    rm -rf "$out/logs" "$out/suri"; mkdir -p "$out/suri"
+    # sync: the page cache writeback of the last run's 480 MB of logs is not this run's work
+    # either (on this 2-core VM the kernel's flusher threads would otherwise run on the
+    # second core during the next run, which the two-worker runs use).
+    rm -rf "$out/logs" "$out/suri"; mkdir -p "$out/suri"; sync
     if ! eval "/usr/bin/time -f '%e %M' -o '$out/time.txt' ${cmds[$i]}" >/dev/null 2>"$out/$name.stderr"; then
       failed[$name]=1; echo "$name: failed (see $out/$name.stderr)"; continue
     fi
@@ -100,7 +103,7 @@ if [ "${SIM:-0}" = 1 ]; then
   for name in "1 core" "2 workers"; do
     bestS=""; rssS=""
     for ((r = 1; r <= rounds; r++)); do
-      rm -rf "$out/logs"
+      rm -rf "$out/logs"; sync
       if [ "$name" = "1 core" ]; then
         /usr/bin/time -f "%e %M" -o "$out/time.txt" taskset -c 0 "$out/quietwire" analyze "$sim" --logs "$out/logs" --learning-period 90s -q
       else
