@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -315,6 +316,7 @@ func mergeAttr(m map[string]*Attr, name string, a *Attr) {
 	cur := m[name]
 	if cur == nil || a.Confidence > cur.Confidence || (a.Confidence == cur.Confidence && a.Last > cur.Last) {
 		c := *a
+		c.History = slices.Clone(a.History) // the snapshot must not share the live history
 		if cur != nil {
 			c.History = append(append([]Change(nil), cur.History...), a.History...)
 		}

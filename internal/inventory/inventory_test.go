@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
@@ -594,5 +595,48 @@ func TestRetentionPrune(t *testing.T) {
 	snap := inv.Snapshot()
 	if len(snap.Devices) != 2 || len(snap.Connections) != 1 || snap.Connections[0].ServerAddr != "10.0.0.11" {
 		t.Fatalf("after pruning: %d devices %+v", len(snap.Devices), snap.Connections)
+	}
+}
+
+// Export is saved (marshalled) after the inventory's lock is released while workers keep
+// updating it, as the sensor and the demo do every 30 s: the state shares none of the
+// inventory's maps and slices. Under `go test -race` this failed with a data race between
+// bindMAC's map write and json.Marshal of the exported MAC table (the demo's browser test).
+func TestExportSharesNothingWithLiveInventory(t *testing.T) {
+	inv := inventory.New(inventory.Config{Site: "s"})
+	hmi := [6]byte{0x00, 0x1d, 0x09, 1, 1, 1}
+	plc := [6]byte{0x00, 0x1b, 0x1b, 2, 2, 2}
+	fl := flow("10.0.0.5", "10.0.0.10", hmi, plc, 502, 1e9)
+	inv.FlowEnd(fl)
+	inv.Fact(&dissect.Fact{TS: 2e9, Flow: fl.Info, Side: dissect.Resp, Proto: "s7comm", Attr: dissect.AttrFirmware, Value: "V1", Field: "szl"})
+	st := inv.Export()
+	before, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			// New IPs behind the same MACs, new commands on the edge, firmware changes
+			// (attribute history): every map and slice Export copies.
+			f := flow(fmt.Sprintf("10.0.1.%d", i), "10.0.0.10", hmi, plc, 502, int64(3+i)*1e9)
+			f.Commands = []dissect.CommandCount{{Name: fmt.Sprintf("CMD_%d", i), N: 1}}
+			inv.FlowEnd(f)
+			inv.Fact(&dissect.Fact{TS: int64(3+i) * 1e9, Flow: fl.Info, Side: dissect.Resp, Proto: "s7comm", Attr: dissect.AttrFirmware, Value: fmt.Sprintf("V%d", i+2), Field: "szl"})
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		if _, err := json.Marshal(st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	after, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(before) != string(after) {
+		t.Fatalf("the exported state changed with the live inventory:\nbefore %s\nafter  %s", before, after)
 	}
 }

@@ -1,7 +1,9 @@
 package inventory
 
 import (
+	"maps"
 	"net/netip"
+	"slices"
 )
 
 // State is the inventory's raw observations, for persistence. Devices are assembled from it.
@@ -48,20 +50,23 @@ func (inv *Inventory) Export() *State {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	st := &State{Users: map[string]map[string]string{}}
+	// The state is a deep copy: it is saved (marshalled) after the lock is released while the
+	// workers go on updating the inventory's maps and slices.
 	for k, e := range inv.eps {
-		es := EndpointState{Key: addrOf(k), Endpoint: *e}
+		es := EndpointState{Key: addrOf(k), Endpoint: e.clone()}
 		for p := range e.Peers {
 			es.PeerList = append(es.PeerList, p)
 		}
-		es.Peers = nil
 		st.Endpoints = append(st.Endpoints, es)
 	}
 	for m, mi := range inv.macIPs {
-		st.MACs = append(st.MACs, MACState{MAC: m, IPs: mi.ips, First: mi.first, Last: mi.last})
+		st.MACs = append(st.MACs, MACState{MAC: m, IPs: maps.Clone(mi.ips), First: mi.first, Last: mi.last})
 	}
 	for k, ed := range inv.edges {
+		e := *ed
+		e.Commands = maps.Clone(ed.Commands)
 		st.Edges = append(st.Edges, EdgeState{ClientIP: k.Client.ip, ClientMAC: k.Client.mac, ServerIP: k.Server.ip, ServerMAC: k.Server.mac,
-			Proto: k.Proto, Port: k.Port, Transport: k.Transport, Edge: *ed,
+			Proto: k.Proto, Port: k.Port, Transport: k.Transport, Edge: e,
 			LastStart: ed.lastStart, Intervals: ed.intervals, MeanIv: ed.meanIv, M2Iv: ed.m2Iv})
 	}
 	for id, m := range inv.users {
@@ -174,4 +179,20 @@ func (inv *Inventory) Latest() int64 {
 		t = max(t, e.Last)
 	}
 	return t
+}
+
+// clone copies an endpoint with its own maps and slices (Peers left out: Export lists them).
+func (e *Endpoint) clone() Endpoint {
+	c := *e
+	c.MACs, c.VLANs, c.Claimed = slices.Clone(e.MACs), slices.Clone(e.VLANs), slices.Clone(e.Claimed)
+	c.Roles, c.Events, c.Peers = maps.Clone(e.Roles), maps.Clone(e.Events), nil
+	if e.Attrs != nil {
+		c.Attrs = make(map[string]*Attr, len(e.Attrs))
+		for k, a := range e.Attrs {
+			ac := *a
+			ac.History = slices.Clone(a.History)
+			c.Attrs[k] = &ac
+		}
+	}
+	return c
 }
