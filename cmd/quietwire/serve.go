@@ -99,16 +99,19 @@ func startServer(ctx context.Context, out io.Writer, st *store.Store, backend ap
 		ln = tls.NewListener(ln, api.TLSConfig(cert))
 	}
 	base := fmt.Sprintf("%s://%s", scheme, ln.Addr())
-	fmt.Fprintf(out, "quietwire: serving %s on %s\n", st.Path(), base)
+	// The address and how to log in go out in one write: whoever reads the address (a
+	// script, a test) has the login line with it.
+	msg := fmt.Sprintf("quietwire: serving %s on %s\n", st.Path(), base)
 	if f.demoPassword != "" {
-		fmt.Fprintf(out, "quietwire: log in at %s as admin with the one-time password %s\n", base, f.demoPassword)
+		msg += fmt.Sprintf("quietwire: log in at %s as admin with the one-time password %s\n", base, f.demoPassword)
 	} else if tok, err := a.PrepareSetup(ctx); err != nil {
 		ln.Close()
 		return nil, err
 	} else if tok != "" {
-		fmt.Fprintf(out, "quietwire: no user exists. Create the first admin at %s/setup with the one-time token\n  %s\n"+
+		msg += fmt.Sprintf("quietwire: no user exists. Create the first admin at %s/setup with the one-time token\n  %s\n"+
 			"or run: quietwire user add NAME --role admin --data %s\n", base, tok, f.dataDir)
 	}
+	io.WriteString(out, msg)
 	srv := &http.Server{Handler: web.Handler(a), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: log.New(io.Discard, "", 0)}
