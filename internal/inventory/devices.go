@@ -316,9 +316,10 @@ func mergeAttr(m map[string]*Attr, name string, a *Attr) {
 	cur := m[name]
 	if cur == nil || a.Confidence > cur.Confidence || (a.Confidence == cur.Confidence && a.Last > cur.Last) {
 		c := *a
-		c.History = slices.Clone(a.History) // the snapshot must not share the live history
 		if cur != nil {
 			c.History = append(append([]Change(nil), cur.History...), a.History...)
+		} else {
+			c.History = slices.Clone(a.History) // the snapshot must not share the live history
 		}
 		m[name] = &c
 	}

@@ -69,15 +69,7 @@ func (d *Dir) file(name string) (*file, error) {
 		return f, nil
 	}
 	path := filepath.Join(d.path, name+".log")
-	err := os.Remove(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		err = fmt.Errorf("replacing %s: %w", path, err)
-		if d.err == nil {
-			d.err = fmt.Errorf("logs: %w", err)
-		}
-		return nil, err
-	}
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	fh, err := replace(path)
 	if err != nil {
 		if d.err == nil {
 			d.err = fmt.Errorf("logs: %w", err)
@@ -87,6 +79,14 @@ func (d *Dir) file(name string) (*file, error) {
 	f := &file{f: fh}
 	d.files[name] = f
 	return f, nil
+}
+
+// replace unlinks an earlier run's file at path, if any, and creates it anew (see Open).
+func replace(path string) (*os.File, error) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("replacing %s: %w", path, err)
+	}
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 }
 
 func (d *Dir) write(name string, block []byte, lines uint64) {
