@@ -312,6 +312,7 @@ func (e *Engine) runParallel(src capture.Source) error {
 		}(w, in[i])
 	}
 	cur := make([]*batch, n)
+	var spare []*batch // free batches taken back while waiting in release
 	var p capture.Packet
 	var err error
 	for {
@@ -324,18 +325,14 @@ func (e *Engine) runParallel(src capture.Source) error {
 		i := shardOf(shardHash(p.LinkType, p.Data), n)
 		b := cur[i]
 		if b == nil {
-			b = <-free
-			b.held = false
+			if k := len(spare); k > 0 {
+				b, spare = spare[k-1], spare[:k-1]
+			} else {
+				b = <-free
+				b.held = false
+			}
 			if retained {
-				// Every batch still held (sent or being filled) starts at or after the oldest
-				// one's first packet: the source's buffers before it are free again.
-				oldest := p.Off
-				for _, x := range all {
-					if x.held && x.lo < oldest {
-						oldest = x.lo
-					}
-				}
-				rt.Release(oldest)
+				spare = releaseBehind(rt, all, cur, in, free, spare, p.Off)
 			}
 			b.held, b.lo = true, p.Off
 			cur[i] = b
@@ -365,6 +362,44 @@ func (e *Engine) runParallel(src capture.Source) error {
 		return nil
 	}
 	return err
+}
+
+// maxRetained bounds how far behind the packet being read the source's retained buffers may
+// reach (bytes). Without it, a worker that gets few packets (a capture of one busy host pair
+// and an ARP at its start) kept its first, never-filled batch, and with it every buffer the
+// reader read after it: the whole file in memory.
+var maxRetained int64 = 32 << 20
+
+// releaseBehind gives the source back its buffers behind the oldest batch still held (being filled,
+// queued or worked on): every held batch starts at or after that batch's first packet. When
+// that reaches more than maxRetained behind off, the batch holding it back moves on: a
+// partly filled one goes to its worker as it is; for a queued one the reader waits for the
+// workers to give batches back, keeping them in spare for the next batches it fills.
+func releaseBehind(rt capture.Retainer, all, cur []*batch, in []chan *batch, free chan *batch, spare []*batch, off int64) []*batch {
+	for {
+		oldest, ob := off, (*batch)(nil)
+		for _, x := range all {
+			if x.held && x.lo < oldest {
+				oldest, ob = x.lo, x
+			}
+		}
+		rt.Release(oldest)
+		if off-oldest <= maxRetained {
+			return spare
+		}
+		sent := false
+		for k, x := range cur {
+			if x == ob {
+				in[k] <- x
+				cur[k], sent = nil, true
+			}
+		}
+		if !sent {
+			x := <-free
+			x.held = false
+			spare = append(spare, x)
+		}
+	}
 }
 
 // shardOf maps a shardHash to one of n workers by its high bits.
