@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -131,5 +134,50 @@ func TestAnalyzeNoLogs(t *testing.T) {
 	ents, _ := os.ReadDir(logs)
 	for _, e := range ents {
 		t.Errorf("--no-logs wrote %s", e.Name())
+	}
+}
+
+// --workers takes 1 to maxWorkers, or 0 for one per CPU; out of range is an error naming the
+// flag before anything runs, and more workers than CPUs a warning.
+func TestAnalyzeWorkersFlag(t *testing.T) {
+	dir, pcap := simulatedPlant(t, "2m", "plc_stop", "4")
+	for _, bad := range []string{"-1", "257"} {
+		out, err := runAnalyze(t, pcap, "--logs", filepath.Join(dir, "bad"), "--workers", bad, "-q")
+		if err == nil || !strings.Contains(err.Error(), "--workers "+bad+": want 1 to 256") {
+			t.Errorf("--workers %s: error %v", bad, err)
+		}
+		if strings.Contains(out, "warning") {
+			t.Errorf("--workers %s: a warning besides the error: %s", bad, out)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "bad")); !os.IsNotExist(err) {
+			t.Errorf("--workers %s: the log directory was made (%v)", bad, err)
+		}
+	}
+	summary := func(workers string) (string, string) {
+		cmd := analyzeCmd()
+		var stdout, stderr bytes.Buffer
+		cmd.SetOut(&stdout)
+		cmd.SetErr(&stderr)
+		cmd.SetArgs([]string{pcap, "--logs", filepath.Join(dir, "w"+workers), "--workers", workers, "--json", "--no-detect"})
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("--workers %s: %v\n%s", workers, err, stderr.String())
+		}
+		var s struct {
+			Packets, Decoded, Flows uint64
+		}
+		if err := json.Unmarshal(stdout.Bytes(), &s); err != nil || s.Packets == 0 {
+			t.Fatalf("--workers %s: %v %+v", workers, err, s)
+		}
+		return fmt.Sprintf("%+v", s), stderr.String()
+	}
+	one, _ := summary("1")
+	for _, w := range []string{"0", strconv.Itoa(runtime.NumCPU() + 1)} {
+		got, stderr := summary(w)
+		if got != one {
+			t.Errorf("--workers %s: %s, one worker %s", w, got, one)
+		}
+		if warned := strings.Contains(stderr, "warning: "+strconv.Itoa(runtime.NumCPU()+1)+" workers on"); warned != (w != "0") {
+			t.Errorf("--workers %s: stderr %q", w, stderr)
+		}
 	}
 }

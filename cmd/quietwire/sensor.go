@@ -50,7 +50,7 @@ SIGTERM stops it cleanly: flows are ended and the logs flushed.`,
 	fl.StringVar(&bpfExpr, "bpf", "", "capture filter (tcpdump syntax; compiled with tcpdump)")
 	fl.StringVar(&f.logDir, "logs", "logs", "directory for the Zeek-style JSON logs")
 	fl.StringVar(&f.site, "site", "", "site name added to every record")
-	fl.IntVar(&f.workers, "workers", 1, "workers per interface (AF_PACKET fanout by flow hash)")
+	fl.IntVar(&f.workers, "workers", 1, "workers per interface (AF_PACKET fanout by flow hash); 0: one per CPU")
 	fl.StringVar(&f.dissectors, "dissectors", "all", "comma-separated dissectors to run, or all, or none")
 	fl.BoolVar(&f.ignoreVLAN, "ignore-vlan", false, "key flows without their VLAN id")
 	addLogExclude(fl, &f)
@@ -79,12 +79,16 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string,
 			fmt.Fprintf(errOut, "quietwire: warning: monitoring interface %s has IP configuration %v; a monitoring port should have none\n", ifc, addrs)
 		}
 	}
+	cfg, err := f.engineConfig()
+	if err != nil {
+		return fmt.Errorf("sensor: %w", err)
+	}
+	cfg.Workers = f.workers * len(ifaces)
+	warnWorkers(errOut, cfg.Workers)
 	dir, err := openLogs(f)
 	if err != nil {
 		return err
 	}
-	cfg, _ := f.engineConfig()
-	cfg.Workers = f.workers * len(ifaces)
 	st, inv, err := loadInventory(f.dataDir, f.site)
 	if err != nil {
 		return err
