@@ -203,7 +203,6 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 		return err
 	}
 	dir.Discard = f.noLogs
-
 	var st *store.Store
 	var inv *inventory.Inventory
 	var obs engine.Observers

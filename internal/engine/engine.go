@@ -370,9 +370,9 @@ func (e *Engine) runParallel(src capture.Source) error {
 // reader read after it: the whole file in memory.
 var maxRetained int64 = 32 << 20
 
-// releaseBehind gives the source back its buffers behind the oldest batch still held (being filled,
-// queued or worked on): every held batch starts at or after that batch's first packet. When
-// that reaches more than maxRetained behind off, the batch holding it back moves on: a
+// releaseBehind gives the source back its buffers behind the oldest batch still held (being
+// filled, queued or worked on): every held batch starts at or after that batch's first packet.
+// When that reaches more than maxRetained behind off, the batch holding it back moves on: a
 // partly filled one goes to its worker as it is; for a queued one the reader waits for the
 // workers to give batches back, keeping them in spare for the next batches it fills.
 func releaseBehind(rt capture.Retainer, all, cur []*batch, in []chan *batch, free chan *batch, spare []*batch, off int64) []*batch {
