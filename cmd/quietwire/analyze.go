@@ -47,7 +47,7 @@ type runFlags struct {
 
 // maxWorkers bounds --workers: each worker has its own flow table, decoder, log buffers and
 // evidence ring (4 MiB by default), and the reader keeps 16 batches per worker in flight. The
-// mix with 64 workers on this project's 2-core VM: 2.13 s and 424 MiB, against 0.7 s and
+// mix with 64 workers on this project's 2-core VM: 2.13 s and 414 MiB, against 0.7 s and
 // 90 MiB with two.
 const maxWorkers = 256
 
