@@ -126,6 +126,7 @@ type fileSource struct {
 
 	// pcap
 	order    binary.ByteOrder
+	le       bool // order is little-endian: Next reads record headers without the interface
 	nanos    bool
 	linkType uint16
 	snaplen  uint32
@@ -199,9 +200,9 @@ func (s *fileSource) readHeader() error {
 	}
 	switch binary.LittleEndian.Uint32(h) {
 	case 0xa1b2c3d4:
-		s.order = binary.LittleEndian
+		s.order, s.le = binary.LittleEndian, true
 	case 0xa1b23c4d:
-		s.order, s.nanos = binary.LittleEndian, true
+		s.order, s.le, s.nanos = binary.LittleEndian, true, true
 	case 0xd4c3b2a1:
 		s.order = binary.BigEndian
 	case 0x4d3cb2a1:
@@ -247,9 +248,10 @@ func (s *fileSource) Next(p *Packet) error {
 	if len(h) < 16 {
 		return s.readErr(off, "pcap record header")
 	}
-	// The record header, read without the ByteOrder interface's indirect calls.
+	// The record header, read without the ByteOrder interface's indirect calls (or comparing
+	// it: an interface comparison per packet was 0.7% of a core-only run's samples).
 	var sec, frac, incl, orig uint32
-	if s.order == binary.ByteOrder(binary.LittleEndian) {
+	if s.le {
 		sec, frac = binary.LittleEndian.Uint32(h[0:]), binary.LittleEndian.Uint32(h[4:])
 		incl, orig = binary.LittleEndian.Uint32(h[8:]), binary.LittleEndian.Uint32(h[12:])
 	} else {
