@@ -310,3 +310,42 @@ func TestRiskyRPCEvent(t *testing.T) {
 		t.Errorf("events = %+v", c.Events)
 	}
 }
+
+// TestPsExecShape: what PsExec does over SMB 2 (its service program copied to ADMIN$, then the
+// Service Control Manager driven over the svcctl pipe) comes out as the events the malware
+// rules read: a file-transfer event "write PSEXESVC.exe" and command events
+// "svcctl.CreateServiceW" and "svcctl.StartServiceW", all of the client.
+func TestPsExecShape(t *testing.T) {
+	steps := session()[:6]
+	steps = append(steps,
+		c2s(nbss(smb2Msg(smb2TreeConnect, 3, false, 0, 0, treeConnectReq(`\\plc-ws\ADMIN$`)))),
+		s2c(nbss(smb2Msg(smb2TreeConnect, 3, true, 0, 5, treeConnectResp(1)))),
+		c2s(nbss(smb2Msg(smb2Create, 4, false, 0, 5, createReq(`PSEXESVC.exe`, 0)))),
+		s2c(nbss(smb2Msg(smb2Create, 4, true, 0, 5, createResp(0x11, 0x22, 0)))),
+		c2s(nbss(smb2Msg(smb2Write, 5, false, 0, 5, writeReq(0x11, 0x22, []byte("MZ\x90\x00"))))),
+		c2s(nbss(smb2Msg(smb2Close, 6, false, 0, 5, closeReq(0x11, 0x22)))),
+		c2s(nbss(smb2Msg(smb2TreeConnect, 7, false, 0, 0, treeConnectReq(`\\plc-ws\IPC$`)))),
+		s2c(nbss(smb2Msg(smb2TreeConnect, 7, true, 0, 9, treeConnectResp(2)))),
+		c2s(nbss(smb2Msg(smb2Create, 8, false, 0, 9, createReq("svcctl", 0)))),
+		s2c(nbss(smb2Msg(smb2Create, 8, true, 0, 9, createResp(0x33, 0x44, 0)))),
+		c2s(nbss(smb2Msg(smb2Write, 9, false, 0, 9, writeReq(0x33, 0x44, rpcBindPDU(1, "367abb81-9844-35f1-ad32-98f038001003", 2))))),
+		c2s(nbss(smb2Msg(smb2Read, 10, false, 0, 9, readReq(0x33, 0x44)))),
+		s2c(nbss(smb2Msg(smb2Read, 10, true, 0, 9, readResp(rpcBindAckPDU(1, `\PIPE\svcctl`))))),
+		c2s(nbss(smb2Msg(smb2Ioctl, 11, false, 0, 9, ioctlReq(0x33, 0x44, rpcRequestPDU(2, 12, make([]byte, 64)))))),
+		s2c(nbss(smb2Msg(smb2Ioctl, 11, true, 0, 9, ioctlResp(0x33, 0x44, rpcResponsePDU(2, make([]byte, 8)))))),
+		c2s(nbss(smb2Msg(smb2Ioctl, 12, false, 0, 9, ioctlReq(0x33, 0x44, rpcRequestPDU(3, 19, make([]byte, 32)))))),
+		s2c(nbss(smb2Msg(smb2Ioctl, 12, true, 0, 9, ioctlResp(0x33, 0x44, rpcResponsePDU(3, make([]byte, 8)))))),
+	)
+	c := run(t, 445, steps...)
+	var got []string
+	for _, e := range c.Events {
+		if e.Src != dissect.Orig {
+			t.Errorf("event %s %q of the server", e.Kind, e.Detail)
+		}
+		got = append(got, e.Kind+" "+e.Detail)
+	}
+	want := []string{dissect.EvFileTransfer + " write PSEXESVC.exe", dissect.EvCommand + " svcctl.CreateServiceW", dissect.EvCommand + " svcctl.StartServiceW"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}

@@ -54,6 +54,7 @@ const (
 	remScan        = "Find the scanning host and its owner. Scans are a common first step of an attack; if not a sanctioned assessment, isolate the host."
 	remMalformed   = "Malformed industrial traffic can crash field devices. Check the sender's software and firmware; if it is not a known engineering tool, isolate it."
 	remOperational = "Check with operations whether this was expected (maintenance, commissioning). Verify the device's state locally."
+	remLateral     = "A host created, changed or started services on another over SMB, or copied a program or script to it: what tools like PsExec do, and what attackers do to move from one host to the next. Confirm with the host's owner that an administrator did this from an approved workstation; if not, isolate both hosts and collect the copied file (its name is in the alert)."
 	remIOC         = "The peer matches an indicator of compromise. Isolate the internal host, collect its logs and follow the incident response plan."
 )
 
@@ -132,6 +133,13 @@ var Catalog = []*Rule{
 	// Malware: indicators and behaviours of known tools.
 	r("ioc_ip", "Connection Attempt to Known Malicious IP", Malware, Critical, "Indicators of compromise", []string{"T0883", "T0884"}, remIOC),
 	r("ioc_domain", "Malicious Domain Name Request", Malware, Critical, "Indicators of compromise", []string{"T0883", "T0884"}, remIOC),
+	// Lateral movement over SMB, from the SMB dissector's DCE/RPC operations and file writes.
+	// Defender lists T0822 (External Remote Services) for service management and T0851 (Rootkit)
+	// for the executable; an executable copied to a host is Lateral Tool Transfer (T0867) and
+	// managing its services remotely is Remote Services (T0886), kept beside Defender's ids.
+	r("remote_svc", "Suspicion of Remote Windows Service Management", Malware, Major, "Lateral movement", []string{"T0822", "T0886"}, remLateral),
+	r("psexec", "Suspicion of Remote Code Execution with PsExec", Malware, Critical, "Lateral movement", []string{"T0866", "T0867"}, remLateral),
+	r("exe_transfer", "Suspicious Executable File Detected on Endpoint", Malware, Major, "Lateral movement", []string{"T0867"}, remLateral),
 	r("industroyer", "Suspicion of Malicious Activity (Industroyer)", Malware, Critical, "Known malware behaviour", []string{"T0855", "T0806"}, "An IEC 104 master swept many information objects with commands, as Industroyer's IEC 104 payload does. Stop the master's traffic at the station firewall and verify switchgear states.").rate(20, 60).ours(),
 	r("triton", "Suspicion of Malicious Activity (TRITON)", Malware, Critical, "Known malware behaviour", []string{"T0843", "T0821"}, "TriStation traffic reached a safety controller. Only the SIS engineering station should speak it; put the controller's key switch in RUN and investigate the source.").ours(),
 

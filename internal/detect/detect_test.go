@@ -3,9 +3,11 @@ package detect_test
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -454,5 +456,55 @@ func TestFlowEndSteadyStateAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(200, end); n != 0 {
 		t.Fatalf("%v allocs per flow end on a known edge", n)
+	}
+}
+
+// Lateral movement over SMB, from the events the SMB dissector reports (TestPsExecShape in
+// dissect/smb): PsExec's service program copied over → "Suspicion of Remote Code Execution with
+// PsExec"; another executable or script → "Suspicious Executable File Detected on Endpoint",
+// one alert per file; a service created or started through svcctl → "Suspicion of Remote
+// Windows Service Management". Malware rules fire while the site is still learning. Reads,
+// documents, queries of the service manager and other protocols raise nothing.
+func TestSMBLateralMovement(t *testing.T) {
+	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600}, nil)
+	fl := &dissect.FlowInfo{UID: "Csmb1", Proto: 6,
+		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.1.0.5"), Port: 50000},
+		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.1.0.9"), Port: 445}}
+	ts := int64(1_700_000_000e9)
+	ev := func(proto, kind, detail string) {
+		ts += 1e9
+		d.Event(&dissect.Event{TS: ts, Flow: fl, Src: dissect.Orig, Proto: proto, Kind: kind, Detail: detail})
+	}
+	ev("smb", dissect.EvFileTransfer, "write PSEXESVC.exe")
+	ev("smb", dissect.EvCommand, "svcctl.OpenSCManagerW")
+	ev("smb", dissect.EvCommand, "svcctl.CreateServiceW")
+	ev("smb", dissect.EvCommand, "svcctl.StartServiceW")
+	ev("smb", dissect.EvFileTransfer, `tools\Mimi.EXE`) // no "write " prefix: not a write
+	ev("smb", dissect.EvFileTransfer, `write tools\Mimi.EXE`)
+	ev("smb", dissect.EvFileTransfer, `write tools\mimi.exe`)
+	ev("smb", dissect.EvFileTransfer, `write drop/run.ps1`)
+	ev("smb", dissect.EvFileTransfer, "read PAEXEC-1234.exe")
+	ev("smb", dissect.EvFileTransfer, `write recipes\batch.csv`)
+	ev("smb", dissect.EvFileTransfer, `write .exe`)
+	ev("ftp", dissect.EvFileTransfer, "write setup.exe")
+	ev("dce_rpc", dissect.EvCommand, "svcctl.CreateServiceW")
+	got := map[string][]string{}
+	for _, a := range d.Alerts() {
+		got[a.Rule] = append(got[a.Rule], fmt.Sprintf("%s>%s %s x%d", a.Src, a.Dst, a.Detail, a.Count))
+	}
+	for rule, want := range map[string][]string{
+		"psexec":       {"10.1.0.5>10.1.0.9  x1"},
+		"remote_svc":   {"10.1.0.5>10.1.0.9  x2"},
+		"exe_transfer": {"10.1.0.5>10.1.0.9 mimi.exe x2", "10.1.0.5>10.1.0.9 run.ps1 x1"},
+	} {
+		g := got[rule]
+		sort.Strings(g)
+		if strings.Join(g, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: %q, want %q", rule, g, want)
+		}
+		delete(got, rule)
+	}
+	if len(got) != 0 {
+		t.Errorf("other alerts: %v", got)
 	}
 }

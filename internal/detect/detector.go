@@ -943,10 +943,17 @@ func (d *Detector) Event(ev *dissect.Event) {
 	case dissect.EvWrite:
 		d.writeRate(fl, src, dst, p)
 	case dissect.EvCommand:
+		if p == "smb" && strings.HasPrefix(det, "svcctl.") && svcctlChanges[det[len("svcctl."):]] {
+			d.raise("remote_svc", fl, src, dst, p, "", fmt.Sprintf("%s called %s on %s over SMB (remote service management)", src, det, dst))
+		}
 		if p == "iec104" {
 			if fired, n := d.distinct("industroyer", src, dst, itemOf(det)); fired {
 				d.raise("industroyer", fl, src, dst, p, "", fmt.Sprintf("%s sent %d distinct IEC 104 commands to %s within a minute", src, n, dst))
 			}
+		}
+	case dissect.EvFileTransfer:
+		if p == "smb" {
+			d.smbWrite(fl, src, dst, det)
 		}
 	case dissect.EvNameQuery:
 		if s, ok := d.cfg.Indicators.MatchDomain(det); ok {
@@ -975,6 +982,50 @@ func (d *Detector) Event(ev *dissect.Event) {
 			}
 		}
 	}
+}
+
+// svcctlChanges are the Service Control Manager operations that create, change, start, stop
+// or delete a service (the ones the SMB dissector reports as commands); opening the manager
+// and querying it are left alone.
+var svcctlChanges = map[string]bool{
+	"CreateServiceW": true, "CreateServiceA": true, "CreateServiceWOW64A": true, "CreateServiceWOW64W": true,
+	"StartServiceW": true, "StartServiceA": true, "ChangeServiceConfigW": true, "ChangeServiceConfigA": true,
+	"DeleteService": true, "ControlService": true,
+}
+
+// psexecServices are the base names (lower case, without extension) of the service programs
+// that PsExec and its clones copy to the target before starting them.
+var psexecServices = []string{"psexesvc", "paexec", "remcomsvc", "csexecsvc"}
+
+// executableExts are file types that run code when opened or started on Windows.
+var executableExts = map[string]bool{
+	".exe": true, ".dll": true, ".sys": true, ".scr": true, ".com": true, ".cpl": true, ".msi": true,
+	".ps1": true, ".bat": true, ".cmd": true, ".vbs": true, ".vbe": true, ".js": true, ".jse": true,
+	".wsf": true, ".hta": true,
+}
+
+// smbWrite judges a file written over SMB (det is "write NAME"): a PsExec-style service
+// program, or any executable or script copied to the server.
+func (d *Detector) smbWrite(fl *dissect.FlowInfo, src, dst, det string) {
+	name, ok := strings.CutPrefix(det, "write ")
+	if !ok {
+		return
+	}
+	base := strings.ToLower(name[strings.LastIndexAny(name, `\/`)+1:])
+	ext := ""
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		ext = base[i:]
+	}
+	if !executableExts[ext] {
+		return
+	}
+	for _, svc := range psexecServices {
+		if strings.HasPrefix(base, svc) {
+			d.raise("psexec", fl, src, dst, "smb", "", fmt.Sprintf("%s copied %s to %s over SMB: the service program of PsExec or a clone, which runs commands on the target", src, name, dst))
+			return
+		}
+	}
+	d.raise("exe_transfer", fl, src, dst, "smb", base, fmt.Sprintf("%s wrote the executable file %s to %s over SMB", src, name, dst))
 }
 
 // weirdRules maps anomaly names (exact, then by protocol prefix) to protocol-violation rules.
