@@ -252,7 +252,14 @@ func (s *sim) snmpPoll(t int64, nms, dev *host) {
 
 func (s *sim) smbSession(t int64, c, srv *host, oneWay bool) {
 	s.oneWay = oneWay
-	k, t := s.dial(t, c, srv, 445, "smb", "")
+	k, _, t := s.smbLogin(t, c, srv, "")
+	k.close(t + 200*ms + s.rng.Int64N(2*sec))
+}
+
+// smbLogin opens an SMB 2 connection from c to srv and logs on with NTLM: the connection, the
+// session id and the time of the last answer.
+func (s *sim) smbLogin(t int64, c, srv *host, scenario string) (*conn, uint64, int64) {
+	k, t := s.dial(t, c, srv, 445, "smb", scenario)
 	guid := make([]byte, 16)
 	for i := range guid {
 		guid[i] = byte(s.rng.IntN(256))
@@ -273,7 +280,7 @@ func (s *sim) smbSession(t int64, c, srv *host, oneWay bool) {
 	}
 	t = k.xchg(t+ms, smb2SessReq(2, sess, ntlmAuthenticate("OPS", "operator", c.dev.Hostname, info, wall, rnd)),
 		smb2SessResp(2, sess, 0, nil))
-	k.close(t + 200*ms + s.rng.Int64N(2*sec))
+	return k, sess, t
 }
 
 func (s *sim) opcuaSession(t int64, c, srv *host) {

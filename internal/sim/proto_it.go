@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"net/netip"
 	"strings"
 	"unicode/utf16"
@@ -387,3 +388,156 @@ func rdpConnReq(user string) []byte {
 func rdpConnConfirm() []byte {
 	return tpkt(cat([]byte{14, 0xd0, 0, 0, 0x12, 0x34, 0}, []byte{0x02, 0x1f, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00}))
 }
+
+// SMB2 tree, file and pipe commands ([MS-SMB2] §2.2.9-2.2.32) and connection-oriented
+// DCE/RPC over a named pipe ([C706] ch. 12, [MS-RPCE] §2.2.2), for the lateral-movement
+// scenario: enough of each for Wireshark to decode every field.
+
+// smb2HdrTree is smb2Hdr with a tree id.
+func smb2HdrTree(cmd uint16, resp bool, msgID, sess uint64, tree uint32) []byte {
+	h := smb2Hdr(cmd, 0, resp, msgID, sess)
+	binary.LittleEndian.PutUint32(h[36:], tree)
+	return h
+}
+
+const (
+	smb2CmdTreeConnect = 3
+	smb2CmdCreate      = 5
+	smb2CmdClose       = 6
+	smb2CmdRead        = 8
+	smb2CmdWrite       = 9
+	smb2CmdIoctl       = 11
+)
+
+func smb2TreeReq(msgID, sess uint64, path string) []byte {
+	p := utf16le(path)
+	return nbss(cat(smb2HdrTree(smb2CmdTreeConnect, false, msgID, sess, 0), le16(9), le16(0), le16(72), le16(uint16(len(p))), p))
+}
+
+// smb2TreeResp answers a tree connect: share type 1 disk, 2 pipe.
+func smb2TreeResp(msgID, sess uint64, tree uint32, shareType byte) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdTreeConnect, true, msgID, sess, tree), le16(16), []byte{shareType, 0}, le32(0), le32(0), le32(0x001f01ff)))
+}
+
+func smb2CreateReq(msgID, sess uint64, tree uint32, name string, access, options uint32) []byte {
+	n := utf16le(name)
+	return nbss(cat(smb2HdrTree(smb2CmdCreate, false, msgID, sess, tree), le16(57), []byte{0, 0}, le32(2), make([]byte, 16),
+		le32(access), le32(0x80), le32(7), le32(5), le32(options), le16(120), le16(uint16(len(n))), le32(0), le32(0), n))
+}
+
+func smb2CreateResp(msgID, sess uint64, tree uint32, fid []byte, wall int64) []byte {
+	ts := uaTime(wall)
+	return nbss(cat(smb2HdrTree(smb2CmdCreate, true, msgID, sess, tree), le16(89), []byte{0, 0}, le32(2),
+		ts, ts, ts, ts, make([]byte, 16), le32(0x80), le32(0), fid, le32(0), le32(0)))
+}
+
+func smb2WriteReq(msgID, sess uint64, tree uint32, fid []byte, data []byte) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdWrite, false, msgID, sess, tree), le16(49), le16(112), le32(uint32(len(data))), make([]byte, 8),
+		fid, le32(0), le32(0), le16(0), le16(0), le32(0), data))
+}
+
+func smb2WriteResp(msgID, sess uint64, tree uint32, n int) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdWrite, true, msgID, sess, tree), le16(17), le16(0), le32(uint32(n)), le32(0), le16(0), le16(0)))
+}
+
+func smb2ReadReq(msgID, sess uint64, tree uint32, fid []byte) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdRead, false, msgID, sess, tree), le16(49), []byte{0x50, 0}, le32(1024), make([]byte, 8),
+		fid, le32(0), le32(0), le32(0), le16(0), le16(0), []byte{0}))
+}
+
+func smb2ReadResp(msgID, sess uint64, tree uint32, data []byte) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdRead, true, msgID, sess, tree), le16(17), []byte{80, 0}, le32(uint32(len(data))), le32(0), le32(0), data))
+}
+
+// fsctlPipeTransceive is the IOCTL that writes a request to a pipe and reads its answer.
+const fsctlPipeTransceive = 0x0011c017
+
+func smb2IoctlReq(msgID, sess uint64, tree uint32, fid []byte, in []byte) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdIoctl, false, msgID, sess, tree), le16(57), le16(0), le32(fsctlPipeTransceive), fid,
+		le32(120), le32(uint32(len(in))), le32(0), le32(0), le32(0), le32(4280), le32(1), le32(0), in))
+}
+
+func smb2IoctlResp(msgID, sess uint64, tree uint32, fid []byte, out []byte) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdIoctl, true, msgID, sess, tree), le16(49), le16(0), le32(fsctlPipeTransceive), fid,
+		le32(112), le32(0), le32(112), le32(uint32(len(out))), le32(0), le32(0), out))
+}
+
+func smb2CloseReq(msgID, sess uint64, tree uint32, fid []byte) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdClose, false, msgID, sess, tree), le16(24), le16(0), le32(0), fid))
+}
+
+func smb2CloseResp(msgID, sess uint64, tree uint32) []byte {
+	return nbss(cat(smb2HdrTree(smb2CmdClose, true, msgID, sess, tree), le16(60), le16(0), le32(0), make([]byte, 56)))
+}
+
+// rpcUUID encodes a UUID in DCE/RPC's little-endian field order.
+func rpcUUID(s string) []byte {
+	b, err := hex.DecodeString(strings.ReplaceAll(s, "-", ""))
+	if err != nil || len(b) != 16 {
+		panic("sim: bad UUID " + s)
+	}
+	return cat([]byte{b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6]}, b[8:])
+}
+
+// ndrSyntax is the NDR transfer syntax, version 2.
+var ndrSyntax = cat(rpcUUID("8a885d04-1ceb-11c9-9fe8-08002b104860"), le32(2))
+
+// rpcPDU is a whole fragment: common header (version 5.0, little-endian data) and body.
+func rpcPDU(ptype byte, callID uint32, body []byte) []byte {
+	return cat([]byte{5, 0, ptype, 3, 0x10, 0, 0, 0}, le16(uint16(16+len(body))), le16(0), le32(callID), body)
+}
+
+func rpcBind(callID uint32, iface string, ver uint16) []byte {
+	return rpcPDU(11, callID, cat(le16(4280), le16(4280), le32(0), []byte{1, 0, 0, 0},
+		le16(0), []byte{1, 0}, rpcUUID(iface), le16(ver), le16(0), ndrSyntax))
+}
+
+func rpcBindAck(callID uint32, secAddr string) []byte {
+	a := cat(le16(uint16(len(secAddr)+1)), []byte(secAddr), []byte{0})
+	for (16+8+len(a))%4 != 0 {
+		a = append(a, 0)
+	}
+	return rpcPDU(12, callID, cat(le16(4280), le16(4280), le32(0x12345), a, []byte{1, 0, 0, 0}, le16(0), le16(0), ndrSyntax))
+}
+
+func rpcRequest(callID uint32, opnum uint16, stub []byte) []byte {
+	return rpcPDU(0, callID, cat(le32(uint32(len(stub))), le16(0), le16(opnum), stub))
+}
+
+func rpcResponse(callID uint32, stub []byte) []byte {
+	return rpcPDU(2, callID, cat(le32(uint32(len(stub))), le16(0), []byte{0, 0}, stub))
+}
+
+// ndrString is a conformant varying UTF-16 string with its terminating NUL, padded to 4.
+func ndrString(s string) []byte {
+	n := uint32(len(utf16.Encode([]rune(s))) + 1)
+	b := cat(le32(n), le32(0), le32(n), utf16le(s), []byte{0, 0})
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// svcctl ([MS-SCMR] §3.1.4) stubs: OpenSCManagerW (15), CreateServiceW (12), StartServiceW
+// (19), CloseServiceHandle (0).
+const svcctlUUID = "367abb81-9844-35f1-ad32-98f038001003"
+
+func scmOpenReq(machine string) []byte {
+	return cat(le32(0x00020000), ndrString(machine), le32(0), le32(0x000f003f))
+}
+
+func scmHandleResp(h []byte) []byte { return cat(h, le32(0)) }
+
+func scmCreateReq(scm []byte, name, binPath string) []byte {
+	return cat(scm, ndrString(name), le32(0x00020000), ndrString(name),
+		le32(0x000f01ff), le32(0x10), le32(3), le32(1), ndrString(binPath),
+		le32(0), le32(0), le32(0), le32(0), le32(0), le32(0), le32(0))
+}
+
+func scmCreateResp(svc []byte) []byte { return cat(le32(0), svc, le32(0)) }
+
+func scmStartReq(svc []byte) []byte { return cat(svc, le32(0), le32(0)) }
+
+func scmCloseReq(h []byte) []byte { return h }
+
+func scmCloseResp() []byte { return cat(make([]byte, 20), le32(0)) }

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,7 @@ var scenarioList = []*scenario{
 	{"new_device", always, scNewDevice},
 	{"firmware_change", needField("s7"), scFirmware},
 	{"dns_ioc", always, scDNSIOC},
+	{"smb_lateral_movement", always, scLateralMovement},
 	{"one_way_span", always, scOneWay},
 }
 
@@ -507,4 +509,52 @@ func scOneWay(s *sim, t int64, sc string) {
 	s.smbSession(t, ws, dc, true)
 	e := s.event(sc, t, t+3*sec, ws.ip, dc.ip, "an SMB session of "+ws.name+" whose server-to-client direction the SPAN does not mirror (conn.log shows it one-sided)", nil)
 	e.NoAlert = true
+}
+
+// scLateralMovement is what PsExec does from a workstation to the domain controller: its
+// service program copied to ADMIN$, then the Service Control Manager driven over the svcctl
+// pipe to create the PSEXESVC service and start it. The workstation already talks SMB to the
+// controller, so the connection itself is nothing new.
+func scLateralMovement(s *sim, t int64, sc string) {
+	ws, dc := s.first("ws"), s.first("dc")
+	k, sess, tt := s.smbLogin(t, ws, dc, sc)
+	wall := int64(s.cfg.Start.UnixNano()) + tt
+	share := func(name string) string { return `\\` + strings.ToUpper(dc.name) + `\` + name }
+	fid := func(n byte) []byte { return cat(le64(uint64(n)), le64(0xffff0000|uint64(s.rng.Uint32()))) }
+	file, pipe := fid(1), fid(2)
+	prog := make([]byte, 4096)
+	copy(prog, "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff")
+	for i := 64; i < len(prog); i++ {
+		prog[i] = byte(s.rng.IntN(256))
+	}
+	tt = k.xchg(tt+ms, smb2TreeReq(3, sess, share("ADMIN$")), smb2TreeResp(3, sess, 1, 1))
+	tt = k.xchg(tt+ms, smb2CreateReq(4, sess, 1, "PSEXESVC.exe", 0x0012019f, 0x40), smb2CreateResp(4, sess, 1, file, wall))
+	tt = k.xchg(tt+ms, smb2WriteReq(5, sess, 1, file, prog), smb2WriteResp(5, sess, 1, len(prog)))
+	tt = k.xchg(tt+ms, smb2CloseReq(6, sess, 1, file), smb2CloseResp(6, sess, 1))
+	tt = k.xchg(tt+ms, smb2TreeReq(7, sess, share("IPC$")), smb2TreeResp(7, sess, 2, 2))
+	tt = k.xchg(tt+ms, smb2CreateReq(8, sess, 2, "svcctl", 0x0012019f, 0), smb2CreateResp(8, sess, 2, pipe, wall))
+	bind := rpcBind(1, svcctlUUID, 2)
+	tt = k.xchg(tt+ms, smb2WriteReq(9, sess, 2, pipe, bind), smb2WriteResp(9, sess, 2, len(bind)))
+	tt = k.xchg(tt+ms, smb2ReadReq(10, sess, 2, pipe), smb2ReadResp(10, sess, 2, rpcBindAck(1, `\PIPE\svcctl`)))
+	handle := func() []byte {
+		h := make([]byte, 20)
+		for i := 4; i < 20; i++ {
+			h[i] = byte(s.rng.IntN(256))
+		}
+		return h
+	}
+	scm, svc := handle(), handle()
+	call := func(id uint32, msgID uint64, opnum uint16, req, resp []byte) {
+		tt = k.xchg(tt+ms, smb2IoctlReq(msgID, sess, 2, pipe, rpcRequest(id, opnum, req)),
+			smb2IoctlResp(msgID, sess, 2, pipe, rpcResponse(id, resp)))
+	}
+	call(2, 11, 15, scmOpenReq(`\\`+strings.ToUpper(dc.name)), scmHandleResp(scm))
+	call(3, 12, 12, scmCreateReq(scm, "PSEXESVC", `%SystemRoot%\PSEXESVC.exe`), scmCreateResp(svc))
+	call(4, 13, 19, scmStartReq(svc), le32(0))
+	call(5, 14, 0, scmCloseReq(svc), scmCloseResp())
+	call(6, 15, 0, scmCloseReq(scm), scmCloseResp())
+	tt = k.xchg(tt+ms, smb2CloseReq(16, sess, 2, pipe), smb2CloseResp(16, sess, 2))
+	k.close(tt + 100*ms)
+	s.event(sc, t, tt+sec, ws.ip, dc.ip, ws.name+" copies PSEXESVC.exe to "+dc.name+"'s ADMIN$ share and creates and starts the PSEXESVC service over the svcctl pipe (PsExec)",
+		[]string{"psexec", "remote_svc"}, "periodicity")
 }

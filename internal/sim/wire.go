@@ -190,3 +190,5 @@ func padText(s string, n int, pad byte) []byte {
 	copy(b, s)
 	return b
 }
+
+func le64(v uint64) []byte { return cat(le32(uint32(v)), le32(uint32(v>>32))) }
