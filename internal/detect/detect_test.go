@@ -466,7 +466,7 @@ func TestFlowEndSteadyStateAllocs(t *testing.T) {
 // Windows Service Management". Malware rules fire while the site is still learning. Reads,
 // documents, queries of the service manager and other protocols raise nothing.
 func TestSMBLateralMovement(t *testing.T) {
-	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600}, nil)
+	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil) // an hour: every event below is in it
 	fl := &dissect.FlowInfo{UID: "Csmb1", Proto: 6,
 		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.1.0.5"), Port: 50000},
 		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.1.0.9"), Port: 445}}
