@@ -349,3 +349,44 @@ func TestPsExecShape(t *testing.T) {
 		t.Errorf("events %q, want %q", got, want)
 	}
 }
+
+// TestDoublePulsar: an SMB1 TRANS2_SESSION_SETUP request (the DoublePulsar implant's ping, as
+// the public analyses of it show it: Timeout 0x0134ee00, MID 0x41) and the implant's answer
+// (STATUS_NOT_IMPLEMENTED with MID 0x51) are named anomalies; an ordinary TRANS2 (FIND_FIRST2)
+// and its answer, and a NOT_IMPLEMENTED answer under another MID, are not.
+func TestDoublePulsar(t *testing.T) {
+	hdr := func(cmd byte, reply bool, status uint32, mid uint16) []byte {
+		flags := byte(0x18)
+		if reply {
+			flags |= smb1FlagReply
+		}
+		return cat([]byte{0xff, 'S', 'M', 'B', cmd}, u32(status), []byte{flags}, u16(0xc007),
+			u16(0), make([]byte, 8), u16(0), u16(2048), u16(0xfeff), u16(100), u16(mid))
+	}
+	// TRANS2 request: 14 parameter words + SetupCount words; Setup[0] is the subcommand.
+	trans2 := func(mid, sub uint16) []byte {
+		params := make([]byte, 12)
+		words := cat(u16(uint16(len(params))), u16(0), u16(1), u16(0), []byte{0, 0}, u16(0), u32(0x0134ee00), u16(0),
+			u16(uint16(len(params))), u16(66), u16(0), u16(78), []byte{1, 0}, u16(sub))
+		return nbss(cat(hdr(smb1Transaction2, false, 0, mid), []byte{byte(len(words) / 2)}, words,
+			u16(uint16(1+len(params))), []byte{0}, params))
+	}
+	reply := func(status uint32, mid uint16) []byte {
+		return nbss(cat(hdr(smb1Transaction2, true, status, mid), []byte{0}, u16(0)))
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+		want  []string
+	}{
+		{"ping", []step{c2s(trans2(0x41, 0x0e)), s2c(reply(statusNotImplemented, 0x51))},
+			[]string{weirdTrans2SessionSetup, weirdDoublePulsarReply}},
+		{"find_first2", []step{c2s(trans2(0x41, 0x01)), s2c(reply(0, 0x41))}, nil},
+		{"not_implemented", []step{c2s(trans2(0x44, 0x01)), s2c(reply(statusNotImplemented, 0x44))}, nil},
+	} {
+		c := run(t, 445, tc.steps...)
+		if got := c.WeirdNames(); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: anomalies %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -30,6 +30,11 @@ const (
 	weirdCleartextPwd   = "smb1_plaintext_password"       // SMB1 session setup/tree connect with a clear password
 	weirdAnonymous      = "ntlm_anonymous_logon"          // NTLM authenticate without user name
 	weirdNetbiosNegResp = "smb_netbios_negative_response" // NBSS negative session response
+	// TRANS2_SESSION_SETUP is reserved ([MS-CIFS] 2.2.6.16): no client sends it, the
+	// DoublePulsar implant's ping and payload requests do, and its answer (STATUS_NOT_IMPLEMENTED
+	// with the multiplex id raised by 0x10) says the implant is there.
+	weirdTrans2SessionSetup = "smb1_trans2_session_setup"
+	weirdDoublePulsarReply  = "smb1_doublepulsar_reply"
 )
 
 // SMB2 commands. Spec: [MS-SMB2] 2.2.1.2.
@@ -119,6 +124,7 @@ const (
 // NT status values this dissector acts on. Spec: [MS-ERREF] 2.3.1.
 const (
 	statusSuccess         = 0x00000000
+	statusNotImplemented  = 0xc0000002
 	statusPending         = 0x00000103
 	statusMoreProcessing  = 0xc0000016
 	statusLogonFailure    = 0xc000006d

@@ -25,6 +25,7 @@ const (
 	smb1Flags2Unicode   = 0x8000
 	capExtendedSecurity = 0x80000000
 	trnsTransactNmPipe  = 0x26
+	trans2SessionSetup  = 0x0e
 )
 
 // isAndX reports whether cmd's parameter block starts with an AndX header.
@@ -195,6 +196,12 @@ func (p *parser) smb1Request(dir dissect.Dir, h *smb1Hdr, cmd uint8, msg, words,
 				p.rpcData(p.binding(f), dir, clip(msg, int(le16(words, 24)), int(le16(words, 22))))
 			}
 		}
+	case smb1Transaction2:
+		// Parameters as Transaction's: … SetupCount(1)@26 Reserved(1) Setup@28; Setup[0] is
+		// the subcommand. Spec: [MS-CIFS] 2.2.4.46.1.
+		if len(words) >= 30 && words[26] >= 1 && le16(words, 28) == trans2SessionSetup {
+			p.env.Weird(weirdTrans2SessionSetup, "")
+		}
 	case smb1Delete:
 		// SearchAttributes(2); bytes: BufferFormat(1)=0x04 FileName.
 		if len(data) > 1 && data[0] == 0x04 {
@@ -277,6 +284,9 @@ func (p *parser) nativeStrings(side dissect.Dir, msg []byte, off int, unicode bo
 }
 
 func (p *parser) smb1Response(dir dissect.Dir, h *smb1Hdr, cmd uint8, msg, words, data []byte, bOff int) {
+	if cmd == smb1Transaction2 && h.status == statusNotImplemented && (h.mid == 0x51 || h.mid == 0x52) {
+		p.env.Weird(weirdDoublePulsarReply, "")
+	}
 	e := p.findPending(smb1Key(h, cmd))
 	if e == nil {
 		if cmd == smb1SessionSetupAndX && len(words) == 8 {

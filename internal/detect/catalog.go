@@ -137,6 +137,7 @@ var Catalog = []*Rule{
 	// Defender lists T0822 (External Remote Services) for service management and T0851 (Rootkit)
 	// for the executable; an executable copied to a host is Lateral Tool Transfer (T0867) and
 	// managing its services remotely is Remote Services (T0886), kept beside Defender's ids.
+	r("doublepulsar", "Invalid SMB Message (DoublePulsar Backdoor Implant)", Malware, Critical, "Known malware behaviour", []string{"T0866"}, "The SMB1 exchange is DoublePulsar's, the NSA implant spread by EternalBlue and WannaCry. Isolate the responder (it may carry the implant) and the sender, patch MS17-010 and turn SMB1 off."),
 	r("remote_svc", "Suspicion of Remote Windows Service Management", Malware, Major, "Lateral movement", []string{"T0822", "T0886"}, remLateral),
 	r("psexec", "Suspicion of Remote Code Execution with PsExec", Malware, Critical, "Lateral movement", []string{"T0866", "T0867"}, remLateral),
 	r("exe_transfer", "Suspicious Executable File Detected on Endpoint", Malware, Major, "Lateral movement", []string{"T0867"}, remLateral),

@@ -508,3 +508,23 @@ func TestSMBLateralMovement(t *testing.T) {
 		t.Errorf("other alerts: %v", got)
 	}
 }
+
+// DoublePulsar's SMB1 request and its answer (named anomalies of the SMB dissector, see
+// TestDoublePulsar in dissect/smb) raise one Critical malware alert for the pair, attacker →
+// target; another SMB anomaly does not.
+func TestDoublePulsarAlert(t *testing.T) {
+	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil)
+	fl := &dissect.FlowInfo{UID: "Cdp1", Proto: 6,
+		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.2.0.66"), Port: 49152},
+		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.2.0.10"), Port: 445}}
+	for i, name := range []string{"smb1_trans2_session_setup", "smb1_doublepulsar_reply", "smb_unmatched_response"} {
+		d.Weird(&dissect.WeirdEvent{TS: int64(1_700_000_000e9) + int64(i)*1e6, Flow: fl, Proto: "smb", Name: name})
+	}
+	var got []string
+	for _, a := range d.Alerts() {
+		got = append(got, fmt.Sprintf("%s %s %s>%s x%d", a.Rule, a.Severity, a.Src, a.Dst, a.Count))
+	}
+	if want := "doublepulsar Critical 10.2.0.66>10.2.0.10 x2"; strings.Join(got, "|") != want {
+		t.Fatalf("alerts %q, want %q", got, want)
+	}
+}

@@ -1030,6 +1030,8 @@ func (d *Detector) smbWrite(fl *dissect.FlowInfo, src, dst, det string) {
 
 // weirdRules maps anomaly names (exact, then by protocol prefix) to protocol-violation rules.
 var weirdRules = map[string]string{
+	"smb1_trans2_session_setup":     "doublepulsar",
+	"smb1_doublepulsar_reply":       "doublepulsar",
 	"modbus_unknown_function":       "reserved_fc",
 	"dnp3_unknown_function_code":    "reserved_fc",
 	"modbus_exception_in_request":   "modbus_exc_master",
@@ -1134,6 +1136,12 @@ func (d *Detector) Weird(w *dissect.WeirdEvent) {
 		if w.Addl == "public" || w.Addl == "private" {
 			d.raise(rule, fl, src, dst, w.Proto, w.Addl, fmt.Sprintf("SNMP community %q in clear between %s and %s", w.Addl, src, dst))
 		}
+	case "doublepulsar":
+		what := "sent an SMB1 TRANS2_SESSION_SETUP request (DoublePulsar's ping or payload) to"
+		if w.Name == "smb1_doublepulsar_reply" {
+			what = "got DoublePulsar's answer (STATUS_NOT_IMPLEMENTED, multiplex id 0x51/0x52: the implant is installed) from"
+		}
+		d.raise(rule, fl, src, dst, w.Proto, "", fmt.Sprintf("%s %s %s", src, what, dst))
 	case "modbus_exception":
 		d.raise(rule, fl, dst, src, w.Proto, w.Addl, fmt.Sprintf("%s answered %s with exception %s", dst, src, w.Addl))
 		if d.count("exception_pattern", dst, "") {
