@@ -24,6 +24,7 @@ const (
 	weirdBadAuth           = "http_bad_basic_auth"
 	weirdResync            = "http_resync"
 	weirdBodyGap           = "http_body_gap"
+	weirdEICAR             = "http_eicar_test_file" // a request or response body that is the EICAR test file
 )
 
 // Caps.

@@ -146,6 +146,9 @@ type dirState struct {
 	upgrade   bool
 	hdrLines  int
 	overflown bool // http_header_overflow already reported for this message
+	// the first bytes of the message's body, for the EICAR test file
+	head  [len(dissect.EICAR)]byte
+	headN int
 }
 
 func (d *dirState) startMessage() {
@@ -619,6 +622,12 @@ func (p *parser) headersDone(dir dissect.Dir, d *dirState) {
 
 // body counts body bytes and keeps the start of an HTML response for its title.
 func (p *parser) body(dir dissect.Dir, b []byte) {
+	if d := &p.dirs[dir]; d.headN < len(d.head) {
+		d.headN += copy(d.head[d.headN:], b)
+		if d.headN == len(d.head) && dissect.IsEICAR(d.head[:]) {
+			p.env.Weird(weirdEICAR, "")
+		}
+	}
 	if dir == p.client {
 		if p.req != nil {
 			p.req.reqBody += uint64(len(b))

@@ -241,3 +241,54 @@ func TestTitleAcrossSegments(t *testing.T) {
 		t.Errorf("%d bytes of a title-less body kept", len(p.title))
 	}
 }
+
+// TestEICAR: a body that is the EICAR test file is a named anomaly, however it is cut into
+// segments or chunks: a download with Content-Length (whole, two segments, a byte at a time),
+// a chunked download whose chunks split the file, an upload. A body that only contains it
+// later, or a shorter body, is not.
+func TestEICAR(t *testing.T) {
+	dl := func(body string) string {
+		return "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	get := "GET /eicar.com HTTP/1.1\r\nHost: av-test\r\n\r\n"
+	chunked := "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		"14\r\n" + dissect.EICAR[:20] + "\r\n" + strconv.FormatInt(int64(len(dissect.EICAR)-20+2), 16) + "\r\n" + dissect.EICAR[20:] + "\r\n\r\n0\r\n\r\n"
+	upload := "POST /upload HTTP/1.1\r\nHost: files\r\nContent-Length: " + strconv.Itoa(len(dissect.EICAR)) + "\r\n\r\n" + dissect.EICAR
+	whole := func(_ dissect.Dir, b []byte) [][]byte { return [][]byte{b} }
+	halves := func(_ dissect.Dir, b []byte) [][]byte { return [][]byte{b[:len(b)-40], b[len(b)-40:]} }
+	bytewise := func(_ dissect.Dir, b []byte) [][]byte {
+		out := make([][]byte, len(b))
+		for i := range b {
+			out[i] = b[i : i+1]
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		split func(dissect.Dir, []byte) [][]byte
+		steps []step
+		n     int
+	}{
+		{"download", whole, []step{req(get), resp(dl(dissect.EICAR))}, 1},
+		{"download in two segments", halves, []step{req(get), resp(dl(dissect.EICAR + "\r\n"))}, 1},
+		{"download a byte at a time", bytewise, []step{req(get), resp(dl(dissect.EICAR))}, 1},
+		{"chunked", whole, []step{req(get), resp(chunked)}, 1},
+		{"upload", whole, []step{req(upload), resp("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")}, 1},
+		{"inside a larger file", whole, []step{req(get), resp(dl("readme: " + dissect.EICAR))}, 0},
+		{"truncated", whole, []step{req(get), resp(dl(dissect.EICAR[:60]))}, 0},
+		{"two downloads", whole, []step{req(get + get), resp(dl(dissect.EICAR) + dl("plain text, long enough to fill the head buffer of the second body ......"))}, 1},
+	} {
+		c := feed(t, tc.split, tc.steps...)
+		n := 0
+		for _, w := range c.WeirdNames() {
+			if w == weirdEICAR {
+				n++
+			} else {
+				t.Errorf("%s: weird %s", tc.name, w)
+			}
+		}
+		if n != tc.n {
+			t.Errorf("%s: %d %s, want %d", tc.name, n, weirdEICAR, tc.n)
+		}
+	}
+}

@@ -390,3 +390,30 @@ func TestDoublePulsar(t *testing.T) {
 		}
 	}
 }
+
+// TestEICARWrite: a file written from its start with the EICAR test file is a named anomaly
+// carrying the file name; the same bytes written further into a file are not.
+func TestEICARWrite(t *testing.T) {
+	atOffset := func(off uint64, data []byte) []byte {
+		b := writeReq(0x11, 0x22, data)
+		copy(b[8:16], u64(off))
+		return b
+	}
+	for _, tc := range []struct {
+		off  uint64
+		want []string
+	}{{0, []string{weirdEICAR + " " + `test\eicar.com`}}, {4096, nil}} {
+		steps := append(session()[:8],
+			c2s(nbss(smb2Msg(smb2Create, 4, false, 0, 5, createReq(`test\eicar.com`, 0)))),
+			s2c(nbss(smb2Msg(smb2Create, 4, true, 0, 5, createResp(0x11, 0x22, 0)))),
+			c2s(nbss(smb2Msg(smb2Write, 5, false, 0, 5, atOffset(tc.off, []byte(dissect.EICAR+"\r\n"))))))
+		c := run(t, 445, steps...)
+		var got []string
+		for _, r := range c.Logs("weird") {
+			got = append(got, r.Get("name")+" "+r.Get("addl"))
+		}
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("offset %d: weirds %q, want %q", tc.off, got, tc.want)
+		}
+	}
+}

@@ -35,6 +35,7 @@ const (
 	// with the multiplex id raised by 0x10) says the implant is there.
 	weirdTrans2SessionSetup = "smb1_trans2_session_setup"
 	weirdDoublePulsarReply  = "smb1_doublepulsar_reply"
+	weirdEICAR              = "smb_eicar_test_file" // a file written from its start with the EICAR test file
 )
 
 // SMB2 commands. Spec: [MS-SMB2] 2.2.1.2.

@@ -182,6 +182,9 @@ func (p *parser) smb1Request(dir dissect.Dir, h *smb1Hdr, cmd uint8, msg, words,
 				p.rpcData(p.binding(f), dir, clip(msg, int(le16(words, 22)), int(le16(words, 20))))
 			} else {
 				p.fileWrite(dir, f, true)
+				if le32(words, 6) == 0 && dissect.IsEICAR(clip(msg, int(le16(words, 22)), len(dissect.EICAR))) {
+					p.env.Weird(weirdEICAR, string(f.name))
+				}
 			}
 		}
 	case smb1Close:

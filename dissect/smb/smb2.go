@@ -134,6 +134,9 @@ func (p *parser) smb2Request(dir dissect.Dir, h *smb2Hdr, m []byte) {
 					p.rpcData(p.binding(f), dir, data)
 				} else {
 					p.fileWrite(dir, f, true)
+					if le64(body, 8) == 0 && dissect.IsEICAR(slice(m, int(le16(body, 2)), len(dissect.EICAR))) {
+						p.env.Weird(weirdEICAR, string(f.name))
+					}
 				}
 			}
 		}

@@ -138,6 +138,9 @@ var Catalog = []*Rule{
 	// for the executable; an executable copied to a host is Lateral Tool Transfer (T0867) and
 	// managing its services remotely is Remote Services (T0886), kept beside Defender's ids.
 	r("doublepulsar", "Invalid SMB Message (DoublePulsar Backdoor Implant)", Malware, Critical, "Known malware behaviour", []string{"T0866"}, "The SMB1 exchange is DoublePulsar's, the NSA implant spread by EternalBlue and WannaCry. Isolate the responder (it may carry the implant) and the sender, patch MS17-010 and turn SMB1 off."),
+	// Defender lists T0842 (Network Sniffing) for EICAR; the test file going to a host is a
+	// (harmless) Lateral Tool Transfer.
+	r("eicar", "Malware Test File Detected – EICAR AV Success", Malware, Minor, "Known malware behaviour", []string{"T0867"}, "The EICAR file is the anti-virus test file, harmless by design. Confirm that someone was testing anti-virus or this sensor; if nobody was, find out who sent it and why."),
 	r("remote_svc", "Suspicion of Remote Windows Service Management", Malware, Major, "Lateral movement", []string{"T0822", "T0886"}, remLateral),
 	r("psexec", "Suspicion of Remote Code Execution with PsExec", Malware, Critical, "Lateral movement", []string{"T0866", "T0867"}, remLateral),
 	r("exe_transfer", "Suspicious Executable File Detected on Endpoint", Malware, Major, "Lateral movement", []string{"T0867"}, remLateral),

@@ -528,3 +528,29 @@ func TestDoublePulsarAlert(t *testing.T) {
 		t.Fatalf("alerts %q, want %q", got, want)
 	}
 }
+
+// The EICAR test file seen by the HTTP or SMB dissector raises Defender's EICAR alert, one per
+// pair and protocol, naming the file where the dissector knows it.
+func TestEICARAlert(t *testing.T) {
+	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil)
+	fl := &dissect.FlowInfo{UID: "Cav1", Proto: 6,
+		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.3.0.20"), Port: 50123},
+		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.3.0.1"), Port: 445}}
+	ts := int64(1_700_000_000e9)
+	for _, w := range []dissect.WeirdEvent{{Proto: "smb", Name: "smb_eicar_test_file", Addl: `test\eicar.com`},
+		{Proto: "smb", Name: "smb_eicar_test_file", Addl: `test\eicar2.com`}, {Proto: "http", Name: "http_eicar_test_file"}} {
+		ts += 1e9
+		w.TS, w.Flow = ts, fl
+		d.Weird(&w)
+	}
+	var got []string
+	for _, a := range d.Alerts() {
+		got = append(got, fmt.Sprintf("%s %s x%d: %s", a.Rule, a.Protocol, a.Count, a.Message))
+	}
+	sort.Strings(got)
+	want := []string{"eicar http x1: The EICAR anti-virus test file went over http between 10.3.0.20 and 10.3.0.1",
+		`eicar smb x2: The EICAR anti-virus test file (test\eicar.com) went over smb between 10.3.0.20 and 10.3.0.1`}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("alerts %q, want %q", got, want)
+	}
+}

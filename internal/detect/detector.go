@@ -1032,6 +1032,8 @@ func (d *Detector) smbWrite(fl *dissect.FlowInfo, src, dst, det string) {
 var weirdRules = map[string]string{
 	"smb1_trans2_session_setup":     "doublepulsar",
 	"smb1_doublepulsar_reply":       "doublepulsar",
+	"http_eicar_test_file":          "eicar",
+	"smb_eicar_test_file":           "eicar",
 	"modbus_unknown_function":       "reserved_fc",
 	"dnp3_unknown_function_code":    "reserved_fc",
 	"modbus_exception_in_request":   "modbus_exc_master",
@@ -1142,6 +1144,12 @@ func (d *Detector) Weird(w *dissect.WeirdEvent) {
 			what = "got DoublePulsar's answer (STATUS_NOT_IMPLEMENTED, multiplex id 0x51/0x52: the implant is installed) from"
 		}
 		d.raise(rule, fl, src, dst, w.Proto, "", fmt.Sprintf("%s %s %s", src, what, dst))
+	case "eicar":
+		what := ""
+		if w.Addl != "" {
+			what = " (" + w.Addl + ")"
+		}
+		d.raise(rule, fl, src, dst, w.Proto, "", fmt.Sprintf("The EICAR anti-virus test file%s went over %s between %s and %s", what, w.Proto, src, dst))
 	case "modbus_exception":
 		d.raise(rule, fl, dst, src, w.Proto, w.Addl, fmt.Sprintf("%s answered %s with exception %s", dst, src, w.Addl))
 		if d.count("exception_pattern", dst, "") {
