@@ -417,3 +417,48 @@ func TestEICARWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestEICARWriteSMB1: the same over SMB1, NT_CREATE_ANDX then WRITE_ANDX at offset 0 and at
+// offset 512.
+func TestEICARWriteSMB1(t *testing.T) {
+	hdr := func(cmd byte, reply bool, mid uint16) []byte {
+		flags := byte(0x18)
+		if reply {
+			flags |= smb1FlagReply
+		}
+		return cat([]byte{0xff, 'S', 'M', 'B', cmd}, u32(0), []byte{flags}, u16(0xc007),
+			u16(0), make([]byte, 8), u16(0), u16(2048), u16(0xfeff), u16(100), u16(mid))
+	}
+	name := utf16le(`test\eicar.com` + "\x00")
+	// NT_CREATE_ANDX: 24 words; bytes: a pad byte (Unicode names start even), the name.
+	createWords := cat([]byte{0xff, 0}, u16(0), []byte{0}, u16(uint16(len(name)-2)), u32(0), u32(0), u32(0x0012019f),
+		u64(0), u32(0x80), u32(7), u32(5), u32(0x40), u32(2), []byte{0})
+	create := cat(hdr(smb1NTCreateAndX, false, 4), []byte{24}, createWords, u16(uint16(1+len(name))), []byte{0}, name)
+	// Response: 34 words; FID 0x4001 at word offset 5, ResourceType 0 (a file).
+	respWords := cat([]byte{0xff, 0}, u16(0), []byte{0}, u16(0x4001), u32(2), make([]byte, 32), u32(0x80), u64(0), u64(0), u16(0), u16(0), []byte{0})
+	createResp := cat(hdr(smb1NTCreateAndX, true, 4), []byte{34}, respWords, u16(0))
+	write := func(off uint32) []byte {
+		data := []byte(dissect.EICAR)
+		// WRITE_ANDX: 14 words: AndX(4) FID(2) Offset(4) Timeout(4) WriteMode(2) Remaining(2)
+		// DataLengthHigh(2) DataLength(2) DataOffset(2) OffsetHigh(4); bytes: a pad, the data.
+		const dataOff = 32 + 1 + 28 + 2 + 1
+		words := cat([]byte{0xff, 0}, u16(0), u16(0x4001), u32(off), u32(0), u16(0), u16(0), u16(0),
+			u16(uint16(len(data))), u16(dataOff), u32(0))
+		return cat(hdr(smb1WriteAndX, false, 5), []byte{14}, words, u16(uint16(1+len(data))), []byte{0}, data)
+	}
+	for _, tc := range []struct {
+		off  uint32
+		want []string
+	}{{0, []string{weirdEICAR + " " + `test\eicar.com`}}, {512, nil}} {
+		c := run(t, 445, c2s(nbss(create)), s2c(nbss(createResp)), c2s(nbss(write(tc.off))))
+		var got []string
+		for _, r := range c.Logs("weird") {
+			if r.Get("name") != weirdSMB1 {
+				got = append(got, r.Get("name")+" "+r.Get("addl"))
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("offset %d: weirds %q, want %q", tc.off, got, tc.want)
+		}
+	}
+}
