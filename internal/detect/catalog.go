@@ -141,6 +141,7 @@ var Catalog = []*Rule{
 	// Defender lists T0842 (Network Sniffing) for EICAR; the test file going to a host is a
 	// (harmless) Lateral Tool Transfer.
 	r("eicar", "Malware Test File Detected – EICAR AV Success", Malware, Minor, "Known malware behaviour", []string{"T0867"}, "The EICAR file is the anti-virus test file, harmless by design. Confirm that someone was testing anti-virus or this sensor; if nobody was, find out who sent it and why."),
+	r("wannacry", "Suspicion of Malicious Activity (WannaCry)", Malware, Critical, "Known malware behaviour", []string{"T0866", "T0867"}, "The host looked up one of WannaCry's kill-switch domains, which only WannaCry does. Isolate it, check every host it reached over SMB (DoublePulsar alerts), apply MS17-010 and turn SMB1 off."),
 	r("remote_svc", "Suspicion of Remote Windows Service Management", Malware, Major, "Lateral movement", []string{"T0822", "T0886"}, remLateral),
 	r("psexec", "Suspicion of Remote Code Execution with PsExec", Malware, Critical, "Lateral movement", []string{"T0866", "T0867"}, remLateral),
 	r("exe_transfer", "Suspicious Executable File Detected on Endpoint", Malware, Major, "Lateral movement", []string{"T0867"}, remLateral),

@@ -554,3 +554,27 @@ func TestEICARAlert(t *testing.T) {
 		t.Fatalf("alerts %q, want %q", got, want)
 	}
 }
+
+// A lookup of one of WannaCry's kill-switch domains (or a name under it, in any case, with or
+// without the final dot) raises the WannaCry alert, one per host and domain; other names do not.
+func TestWannaCryKillSwitch(t *testing.T) {
+	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil)
+	fl := &dissect.FlowInfo{UID: "Cdns1", Proto: 17,
+		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.4.0.30"), Port: 53001},
+		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.4.0.1"), Port: 53}}
+	ts := int64(1_700_000_000e9)
+	for _, q := range []string{"www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", "WWW.IUQERFSODP9IFJAPOSDFJHGOSURIJFAEWRWERGWEA.COM.",
+		"www.ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com", "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com.example.org", "com", "plant.local"} {
+		ts += 1e9
+		d.Event(&dissect.Event{TS: ts, Flow: fl, Src: dissect.Orig, Proto: "dns", Kind: dissect.EvNameQuery, Detail: q})
+	}
+	var got []string
+	for _, a := range d.Alerts() {
+		got = append(got, fmt.Sprintf("%s %s %s x%d", a.Rule, a.Src, a.Detail, a.Count))
+	}
+	sort.Strings(got)
+	want := []string{"wannacry 10.4.0.30 ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com x1", "wannacry 10.4.0.30 iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com x2"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("alerts %q, want %q", got, want)
+	}
+}

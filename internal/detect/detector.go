@@ -956,6 +956,9 @@ func (d *Detector) Event(ev *dissect.Event) {
 			d.smbWrite(fl, src, dst, det)
 		}
 	case dissect.EvNameQuery:
+		if fam, name, ok := familyDomain(det); ok && fam == "WannaCry" {
+			d.raise("wannacry", fl, src, dst, p, name, fmt.Sprintf("%s looked up %s, WannaCry's kill-switch domain: the host runs WannaCry or a variant of it", src, det))
+		}
 		if s, ok := d.cfg.Indicators.MatchDomain(det); ok {
 			d.raise("ioc_domain", fl, src, dst, p, strings.ToLower(det), fmt.Sprintf("%s asked for %s, listed by %s", src, det, s))
 		}
@@ -981,6 +984,30 @@ func (d *Detector) Event(ev *dissect.Event) {
 				e.Events = addSorted(e.Events, ev.Kind)
 			}
 		}
+	}
+}
+
+// familyDomains are domains that one malware family looks up and nothing else does: WannaCry's
+// kill switches (the first one registered by a researcher on 12 May 2017, stopping that
+// wave; the others in the variants that followed). Built in, unlike indicator lists.
+var familyDomains = map[string]string{
+	"iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com": "WannaCry",
+	"ifferfsodp9ifjaposdfjhgosurijfaewrwergwea.com": "WannaCry",
+	"ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com": "WannaCry",
+}
+
+// familyDomain looks a queried name (or its parent domains) up in familyDomains.
+func familyDomain(q string) (family, domain string, ok bool) {
+	n := strings.ToLower(strings.TrimSuffix(q, "."))
+	for {
+		if f, ok := familyDomains[n]; ok {
+			return f, n, true
+		}
+		i := strings.IndexByte(n, '.')
+		if i < 0 {
+			return "", "", false
+		}
+		n = n[i+1:]
 	}
 }
 
