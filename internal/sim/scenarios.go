@@ -39,6 +39,7 @@ var scenarioList = []*scenario{
 	{"firmware_change", needField("s7"), scFirmware},
 	{"dns_ioc", always, scDNSIOC},
 	{"smb_lateral_movement", always, scLateralMovement},
+	{"eicar_test_file", always, scEICAR},
 	{"one_way_span", always, scOneWay},
 }
 
@@ -558,3 +559,24 @@ func scLateralMovement(s *sim, t int64, sc string) {
 	s.event(sc, t, tt+sec, ws.ip, dc.ip, ws.name+" copies PSEXESVC.exe to "+dc.name+"'s ADMIN$ share and creates and starts the PSEXESVC service over the svcctl pipe (PsExec)",
 		[]string{"psexec", "remote_svc"}, "periodicity")
 }
+
+// scEICAR: someone tests the anti-virus on the domain controller by copying the EICAR test file
+// to a share from a workstation. eicar.com is also an executable written over SMB.
+func scEICAR(s *sim, t int64, sc string) {
+	ws, dc := s.first("ws"), s.first("dc")
+	k, sess, tt := s.smbLogin(t, ws, dc, sc)
+	wall := int64(s.cfg.Start.UnixNano()) + tt
+	file := cat(le64(7), le64(0xffff0000|uint64(s.rng.Uint32())))
+	data := []byte(eicar + "\r\n")
+	tt = k.xchg(tt+ms, smb2TreeReq(3, sess, `\\`+strings.ToUpper(dc.name)+`\scratch`), smb2TreeResp(3, sess, 1, 1))
+	tt = k.xchg(tt+ms, smb2CreateReq(4, sess, 1, `av-test\eicar.com`, 0x0012019f, 0x40), smb2CreateResp(4, sess, 1, file, wall))
+	tt = k.xchg(tt+ms, smb2WriteReq(5, sess, 1, file, data), smb2WriteResp(5, sess, 1, len(data)))
+	tt = k.xchg(tt+ms, smb2CloseReq(6, sess, 1, file), smb2CloseResp(6, sess, 1))
+	k.close(tt + 100*ms)
+	e := s.event(sc, t, tt+sec, ws.ip, dc.ip, ws.name+" copies the EICAR anti-virus test file (av-test\\eicar.com) to a share of "+dc.name,
+		[]string{"eicar", "exe_transfer"}, "periodicity")
+	e.Weirds = []string{"smb_eicar_test_file"}
+}
+
+// eicar is the anti-virus test file (eicar.org).
+const eicar = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`
