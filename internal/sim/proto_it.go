@@ -541,3 +541,66 @@ func scmStartReq(svc []byte) []byte { return cat(svc, le32(0), le32(0)) }
 func scmCloseReq(h []byte) []byte { return h }
 
 func scmCloseResp() []byte { return cat(make([]byte, 20), le32(0)) }
+
+// SMB1 ([MS-CIFS] §2.2), OEM strings, for the DoublePulsar scenario: negotiate, an anonymous
+// session, a tree connect to IPC$ and the implant's TRANS2_SESSION_SETUP ping.
+
+func smb1Hdr(cmd byte, reply bool, status uint32, tid, uid, mid uint16) []byte {
+	flags := byte(0x18) // case-insensitive paths, canonicalized
+	if reply {
+		flags |= 0x80
+	}
+	return cat([]byte{0xff, 'S', 'M', 'B', cmd}, le32(status), []byte{flags}, le16(0x4001), // NT status, long names; OEM strings
+		le16(0), make([]byte, 8), le16(0), le16(tid), le16(0xfeff), le16(uid), le16(mid))
+}
+
+// smb1Msg is a header, the parameter words and the data bytes.
+func smb1Msg(hdr, words, data []byte) []byte {
+	return nbss(cat(hdr, []byte{byte(len(words) / 2)}, words, le16(uint16(len(data))), data))
+}
+
+func smb1NegReq(mid uint16) []byte {
+	return smb1Msg(smb1Hdr(0x72, false, 0, 0, 0, mid), nil, []byte("\x02NT LM 0.12\x00"))
+}
+
+// smb1NegResp chooses NT LM 0.12 with user-level security and an 8-byte challenge.
+func smb1NegResp(mid uint16, chal []byte, t int64, domain string) []byte {
+	words := cat(le16(0), []byte{0x03}, le16(50), le16(1), le32(16644), le32(65536), le32(0), le32(0x0000e3fc),
+		uaTime(t), le16(0), []byte{byte(len(chal))})
+	return smb1Msg(smb1Hdr(0x72, true, 0, 0, 0, mid), words, cat(chal, []byte(domain), []byte{0}))
+}
+
+// smb1SessReq is an anonymous SESSION_SETUP_ANDX (no passwords, no account).
+func smb1SessReq(mid uint16) []byte {
+	words := cat([]byte{0xff, 0}, le16(0), le16(4356), le16(10), le16(0), le32(0), le16(0), le16(0), le32(0), le32(0x000000d4))
+	return smb1Msg(smb1Hdr(0x73, false, 0, 0, 0, mid), words, []byte("\x00\x00Windows 2000 2195\x00Windows 2000 5.0\x00"))
+}
+
+func smb1SessResp(mid, uid uint16) []byte {
+	words := cat([]byte{0xff, 0}, le16(0), le16(1)) // logged on as guest
+	return smb1Msg(smb1Hdr(0x73, true, 0, 0, uid, mid), words, []byte("Windows Server 2008 R2 7601\x00Windows Server 2008 R2 6.1\x00OPS\x00"))
+}
+
+func smb1TreeReq(mid, uid uint16, path string) []byte {
+	words := cat([]byte{0xff, 0}, le16(0), le16(0), le16(1))
+	return smb1Msg(smb1Hdr(0x75, false, 0, 0, uid, mid), words, cat([]byte{0}, []byte(path), []byte{0}, []byte("?????\x00")))
+}
+
+func smb1TreeResp(mid, tid, uid uint16) []byte {
+	words := cat([]byte{0xff, 0}, le16(0), le16(1))
+	return smb1Msg(smb1Hdr(0x75, true, 0, tid, uid, mid), words, []byte("IPC\x00\x00"))
+}
+
+// smb1Trans2SessionSetup is DoublePulsar's ping: TRANS2 with the reserved SESSION_SETUP
+// subcommand, 12 parameter bytes, the timeout the implant reads its command from.
+func smb1Trans2SessionSetup(mid, tid, uid uint16, params []byte) []byte {
+	const paramOff = 32 + 1 + 30 + 2 + 1
+	words := cat(le16(uint16(len(params))), le16(0), le16(1), le16(0), []byte{0, 0}, le16(0), le32(0x0134ee00), le16(0),
+		le16(uint16(len(params))), le16(paramOff), le16(0), le16(uint16(paramOff+len(params))), []byte{1, 0}, le16(0x000e))
+	return smb1Msg(smb1Hdr(0x32, false, 0, tid, uid, mid), words, cat([]byte{0}, params))
+}
+
+// smb1Error is an error answer: no words, no bytes.
+func smb1Error(cmd byte, status uint32, mid, tid, uid uint16) []byte {
+	return smb1Msg(smb1Hdr(cmd, true, status, tid, uid, mid), nil, nil)
+}

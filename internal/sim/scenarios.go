@@ -40,6 +40,7 @@ var scenarioList = []*scenario{
 	{"dns_ioc", always, scDNSIOC},
 	{"smb_lateral_movement", always, scLateralMovement},
 	{"eicar_test_file", always, scEICAR},
+	{"doublepulsar", always, scDoublePulsar},
 	{"one_way_span", always, scOneWay},
 }
 
@@ -580,3 +581,28 @@ func scEICAR(s *sim, t int64, sc string) {
 
 // eicar is the anti-virus test file (eicar.org).
 const eicar = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`
+
+// scDoublePulsar: a host on the IT network probes the domain controller for the DoublePulsar
+// implant the way the public scanners do (SMB1, an anonymous session, IPC$, a TRANS2
+// SESSION_SETUP ping) and the implant answers: STATUS_NOT_IMPLEMENTED with the multiplex id
+// raised by 0x10.
+func scDoublePulsar(s *sim, t int64, sc string) {
+	dc := s.first("dc")
+	a := &host{name: "it-scanner", z: s.itZone, ip: netip.MustParseAddr("172.16.12.77"), routed: true, ttl: 128, state: map[string]int{}}
+	a.dev = &Device{Name: a.name, Type: "Windows host", Purdue: 4, IPs: []string{a.ip.String()}, Routed: true, Scenario: sc}
+	s.hosts = append(s.hosts, a)
+	k, tt := s.dial(t, a, dc, 445, "smb", sc)
+	chal := make([]byte, 8)
+	for i := range chal {
+		chal[i] = byte(s.rng.IntN(256))
+	}
+	uid, tid := uint16(2048), uint16(2049)
+	tt = k.xchg(tt+ms, smb1NegReq(1), smb1NegResp(1, chal, int64(s.cfg.Start.UnixNano())+tt, "OPS"))
+	tt = k.xchg(tt+ms, smb1SessReq(2), smb1SessResp(2, uid))
+	tt = k.xchg(tt+ms, smb1TreeReq(3, uid, `\\`+dc.ip.String()+`\IPC$`), smb1TreeResp(3, tid, uid))
+	tt = k.xchg(tt+ms, smb1Trans2SessionSetup(0x41, tid, uid, make([]byte, 12)), smb1Error(0x32, 0xc0000002, 0x51, tid, uid))
+	k.close(tt + 100*ms)
+	e := s.event(sc, t, tt+sec, a.ip, dc.ip, "a host on the IT network ("+a.ip.String()+") pings "+dc.name+" for the DoublePulsar implant over SMB1, and the implant answers",
+		[]string{"doublepulsar", "new_asset"}, "new_connection", "new_port")
+	e.Weirds = []string{"smb_v1_negotiated", "smb1_trans2_session_setup", "smb1_doublepulsar_reply"}
+}
