@@ -466,10 +466,8 @@ func TestFlowEndSteadyStateAllocs(t *testing.T) {
 // Windows Service Management". Malware rules fire while the site is still learning. Reads,
 // documents, queries of the service manager and other protocols raise nothing.
 func TestSMBLateralMovement(t *testing.T) {
-	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil) // an hour: every event below is in it
-	fl := &dissect.FlowInfo{UID: "Csmb1", Proto: 6,
-		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.1.0.5"), Port: 50000},
-		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.1.0.9"), Port: 445}}
+	d := learningDetector() // an hour: every event below is in it
+	fl := flowOf("Csmb1", 6, "10.1.0.5", 50000, "10.1.0.9", 445)
 	ts := int64(1_700_000_000e9)
 	ev := func(proto, kind, detail string) {
 		ts += 1e9
@@ -513,17 +511,14 @@ func TestSMBLateralMovement(t *testing.T) {
 // TestDoublePulsar in dissect/smb) raise one Critical malware alert for the pair, attacker →
 // target; another SMB anomaly does not.
 func TestDoublePulsarAlert(t *testing.T) {
-	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil)
-	fl := &dissect.FlowInfo{UID: "Cdp1", Proto: 6,
-		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.2.0.66"), Port: 49152},
-		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.2.0.10"), Port: 445}}
+	d := learningDetector()
+	fl := flowOf("Cdp1", 6, "10.2.0.66", 49152, "10.2.0.10", 445)
 	for i, name := range []string{"smb1_trans2_session_setup", "smb1_doublepulsar_reply", "smb_unmatched_response"} {
 		d.Weird(&dissect.WeirdEvent{TS: int64(1_700_000_000e9) + int64(i)*1e6, Flow: fl, Proto: "smb", Name: name})
 	}
-	var got []string
-	for _, a := range d.Alerts() {
-		got = append(got, fmt.Sprintf("%s %s %s>%s x%d", a.Rule, a.Severity, a.Src, a.Dst, a.Count))
-	}
+	got := alertLines(d, func(a *detect.Alert) string {
+		return fmt.Sprintf("%s %s %s>%s x%d", a.Rule, a.Severity, a.Src, a.Dst, a.Count)
+	})
 	if want := "doublepulsar Critical 10.2.0.66>10.2.0.10 x2"; strings.Join(got, "|") != want {
 		t.Fatalf("alerts %q, want %q", got, want)
 	}
@@ -532,10 +527,8 @@ func TestDoublePulsarAlert(t *testing.T) {
 // The EICAR test file seen by the HTTP or SMB dissector raises Defender's EICAR alert, one per
 // pair and protocol, naming the file where the dissector knows it.
 func TestEICARAlert(t *testing.T) {
-	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil)
-	fl := &dissect.FlowInfo{UID: "Cav1", Proto: 6,
-		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.3.0.20"), Port: 50123},
-		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.3.0.1"), Port: 445}}
+	d := learningDetector()
+	fl := flowOf("Cav1", 6, "10.3.0.20", 50123, "10.3.0.1", 445)
 	ts := int64(1_700_000_000e9)
 	for _, w := range []dissect.WeirdEvent{{Proto: "smb", Name: "smb_eicar_test_file", Addl: `test\eicar.com`},
 		{Proto: "smb", Name: "smb_eicar_test_file", Addl: `test\eicar2.com`}, {Proto: "http", Name: "http_eicar_test_file"}} {
@@ -543,11 +536,9 @@ func TestEICARAlert(t *testing.T) {
 		w.TS, w.Flow = ts, fl
 		d.Weird(&w)
 	}
-	var got []string
-	for _, a := range d.Alerts() {
-		got = append(got, fmt.Sprintf("%s %s x%d: %s", a.Rule, a.Protocol, a.Count, a.Message))
-	}
-	sort.Strings(got)
+	got := alertLines(d, func(a *detect.Alert) string {
+		return fmt.Sprintf("%s %s x%d: %s", a.Rule, a.Protocol, a.Count, a.Message)
+	})
 	want := []string{"eicar http x1: The EICAR anti-virus test file went over http between 10.3.0.20 and 10.3.0.1",
 		`eicar smb x2: The EICAR anti-virus test file (test\eicar.com) went over smb between 10.3.0.20 and 10.3.0.1`}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -558,23 +549,40 @@ func TestEICARAlert(t *testing.T) {
 // A lookup of one of WannaCry's kill-switch domains (or a name under it, in any case, with or
 // without the final dot) raises the WannaCry alert, one per host and domain; other names do not.
 func TestWannaCryKillSwitch(t *testing.T) {
-	d := detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil)
-	fl := &dissect.FlowInfo{UID: "Cdns1", Proto: 17,
-		Orig: dissect.Endpoint{IP: netip.MustParseAddr("10.4.0.30"), Port: 53001},
-		Resp: dissect.Endpoint{IP: netip.MustParseAddr("10.4.0.1"), Port: 53}}
+	d := learningDetector()
+	fl := flowOf("Cdns1", 17, "10.4.0.30", 53001, "10.4.0.1", 53)
 	ts := int64(1_700_000_000e9)
 	for _, q := range []string{"www.iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com", "WWW.IUQERFSODP9IFJAPOSDFJHGOSURIJFAEWRWERGWEA.COM.",
 		"www.ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com", "iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com.example.org", "com", "plant.local"} {
 		ts += 1e9
 		d.Event(&dissect.Event{TS: ts, Flow: fl, Src: dissect.Orig, Proto: "dns", Kind: dissect.EvNameQuery, Detail: q})
 	}
-	var got []string
-	for _, a := range d.Alerts() {
-		got = append(got, fmt.Sprintf("%s %s %s x%d", a.Rule, a.Src, a.Detail, a.Count))
-	}
-	sort.Strings(got)
+	got := alertLines(d, func(a *detect.Alert) string { return fmt.Sprintf("%s %s %s x%d", a.Rule, a.Src, a.Detail, a.Count) })
 	want := []string{"wannacry 10.4.0.30 ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com x1", "wannacry 10.4.0.30 iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com x2"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("alerts %q, want %q", got, want)
 	}
+}
+
+// learningDetector is a detector still learning (for an hour of packet time): malware rules
+// must fire anyway.
+func learningDetector() *detect.Detector {
+	return detect.New(detect.Config{Site: "t", LearningPeriod: 3600e9}, nil)
+}
+
+// flowOf is a flow of IP protocol proto from src:sport to dst:dport.
+func flowOf(uid string, proto uint8, src string, sport uint16, dst string, dport uint16) *dissect.FlowInfo {
+	return &dissect.FlowInfo{UID: uid, Proto: proto,
+		Orig: dissect.Endpoint{IP: netip.MustParseAddr(src), Port: sport},
+		Resp: dissect.Endpoint{IP: netip.MustParseAddr(dst), Port: dport}}
+}
+
+// alertLines formats every alert with line and sorts the lines.
+func alertLines(d *detect.Detector, line func(a *detect.Alert) string) []string {
+	var out []string
+	for _, a := range d.Alerts() {
+		out = append(out, line(a))
+	}
+	sort.Strings(out)
+	return out
 }
