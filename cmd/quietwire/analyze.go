@@ -53,7 +53,7 @@ const maxWorkers = 256
 
 // warnWorkers says when the workers outnumber the CPUs: the extra ones only share them.
 func warnWorkers(errOut io.Writer, n int) {
-	if n > runtime.NumCPU() && n <= maxWorkers {
+	if n > runtime.NumCPU() {
 		fmt.Fprintf(errOut, "quietwire: warning: %d workers on %d CPUs: workers beyond one per CPU share the CPUs and slow the run down\n", n, runtime.NumCPU())
 	}
 }
@@ -62,10 +62,10 @@ func (f *runFlags) engineConfig() (engine.Config, error) {
 	if f.workers < 0 || f.workers > maxWorkers {
 		return engine.Config{}, fmt.Errorf("--workers %d: want 1 to %d, or 0 for one per CPU (%d here)", f.workers, maxWorkers, runtime.NumCPU())
 	}
-	if f.workers == 0 {
-		f.workers = runtime.NumCPU()
-	}
 	c := engine.Config{Site: f.site, Workers: f.workers, IgnoreVLAN: f.ignoreVLAN, VerifyChecksums: f.checksums}
+	if c.Workers == 0 {
+		c.Workers = runtime.NumCPU()
+	}
 	switch f.dissectors {
 	case "", "all":
 	case "none":
@@ -145,10 +145,7 @@ func analyzeCmd() *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reserveHugePages(cmd.ErrOrStderr(), &f)
-			if !f.quiet {
-				warnWorkers(cmd.ErrOrStderr(), f.workers)
-			}
-			return analyze(cmd.OutOrStdout(), &f, args)
+			return analyze(cmd.OutOrStdout(), cmd.ErrOrStderr(), &f, args)
 		},
 	}
 	fl := cmd.Flags()
@@ -172,7 +169,7 @@ func analyzeCmd() *cobra.Command {
 	return cmd
 }
 
-func analyze(out io.Writer, f *runFlags, files []string) error {
+func analyze(out, errOut io.Writer, f *runFlags, files []string) error {
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
 		if err != nil {
@@ -197,6 +194,9 @@ func analyze(out io.Writer, f *runFlags, files []string) error {
 	cfg, err := f.engineConfig()
 	if err != nil {
 		return err
+	}
+	if !f.quiet {
+		warnWorkers(errOut, cfg.Workers)
 	}
 	dir, err := openLogs(f)
 	if err != nil {

@@ -83,7 +83,7 @@ func sensor(out, errOut io.Writer, f *runFlags, ifaces []string, bpfExpr string,
 	if err != nil {
 		return fmt.Errorf("sensor: %w", err)
 	}
-	cfg.Workers = f.workers * len(ifaces)
+	cfg.Workers *= len(ifaces) // --workers is per interface
 	warnWorkers(errOut, cfg.Workers)
 	dir, err := openLogs(f)
 	if err != nil {
