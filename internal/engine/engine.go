@@ -260,6 +260,30 @@ type bpkt struct {
 
 const batchPkts = 512
 
+// data returns the data of the batch's packet i.
+func (b *batch) data(i int, retained bool) []byte {
+	p := &b.pkts[i]
+	if retained {
+		return p.data
+	}
+	return b.arena[p.off : p.off+p.n]
+}
+
+// prefetchPacket asks for the first two cache lines of a packet a worker will soon decode
+// (Ethernet, IP and TCP headers, the start of the payload). The reader's core read the packet
+// from the capture, so without it a worker on the other core waits for those lines when it
+// starts decoding: with two workers on the benchmark mix the first function to touch a packet
+// (decode's ether) took 3.3 to 4.7% of the CPU samples (perf, four runs), against 1.3 to 1.4%
+// with one worker, and 0.9% with the prefetch; two workers' runs took 5 to 10% less time.
+func prefetchPacket(d []byte) {
+	if len(d) > 64 {
+		prefetch(&d[0])
+		prefetch(&d[64])
+	} else if len(d) > 0 {
+		prefetch(&d[0])
+	}
+}
+
 // lruStep is how stale a flow's place in its LRU list may get (see ipPacket).
 const lruStep = int64(1e9)
 
@@ -298,9 +322,9 @@ func (e *Engine) runParallel(src capture.Source) error {
 			for b := range ch {
 				for i := range b.pkts {
 					p := &b.pkts[i]
-					data := p.data
-					if !retained {
-						data = b.arena[p.off : p.off+p.n]
+					data := b.data(i, retained)
+					if i+2 < len(b.pkts) {
+						prefetchPacket(b.data(i+2, retained))
 					}
 					w.curPos = p.pos
 					w.packet(p.lt, data, p.ts, p.wire)

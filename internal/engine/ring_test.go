@@ -162,3 +162,16 @@ func TestRingFirstPackets(t *testing.T) {
 		t.Fatalf("busy flow after the run: %d packets", len(got))
 	}
 }
+
+// TestPrefetchPacket: the prefetch hint reads no byte past a packet of any length (an empty
+// packet, one shorter than a cache line, one of exactly one line, one just over).
+func TestPrefetchPacket(t *testing.T) {
+	buf := make([]byte, 200)
+	for _, n := range []int{0, 1, 63, 64, 65, 128, 200} {
+		prefetchPacket(buf[:n:n])
+	}
+	prefetchPacket(nil)
+	if a := testing.AllocsPerRun(100, func() { prefetchPacket(buf[:100]) }); a != 0 {
+		t.Fatalf("prefetchPacket allocates %v times", a)
+	}
+}
