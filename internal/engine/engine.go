@@ -429,15 +429,22 @@ func releaseBehind(rt capture.Retainer, all, cur []*batch, in []chan *batch, fre
 // shardOf maps a shardHash to one of n workers by its high bits.
 func shardOf(h uint32, n int) int { return int(uint64(h) * uint64(n) >> 32) }
 
-// addrHash hashes one address for shardHash: FNV-1a, then murmur3's 32-bit finalizer. The
-// sum of two addresses' plain FNV-1a hashes, reduced modulo the worker count, sharded badly:
-// FNV-1a's low bits depend only on the low bits of the bytes (its multiplier is odd), so
-// modulo 2 it was the parity of the addresses' bytes, and sums of addresses that differ in
-// their last byte collide (120 master-device pairs laid out as the benchmark mix's gave 40
-// distinct sums). All 48 Modbus host pairs of the mix went to one of two workers, which spent
-// 53.5% of the workers' CPU time against 46.5% (pprof labels, four runs).
+// addrHash hashes one address (4, 6 or 16 bytes) for shardHash: FNV-1a's steps taken a 32-bit
+// word at a time (a byte at a time was the reader's costliest step after reading: 2% of a
+// two-worker run's CPU samples), then murmur3's 32-bit finalizer, which spreads every input
+// bit over the high bits that shardOf uses. Without the finalizer the sum of two addresses'
+// hashes sharded badly: FNV's low bits depend only on the inputs' low bits (its multiplier is
+// odd), so sums of addresses that differ in their last byte collided, and all 48 Modbus host
+// pairs of the benchmark mix went to one of two workers (53.5% of the workers' CPU against
+// 46.5%, pprof labels over four runs). TestShardSpreadsHostPairs.
 func addrHash(b []byte) uint32 {
-	h := fnv(b)
+	h := uint32(2166136261)
+	for ; len(b) >= 4; b = b[4:] {
+		h = (h ^ binary.LittleEndian.Uint32(b)) * 16777619
+	}
+	for _, c := range b {
+		h = (h ^ uint32(c)) * 16777619
+	}
 	h ^= h >> 16
 	h *= 0x85ebca6b
 	h ^= h >> 13
@@ -489,15 +496,6 @@ func shardHash(lt uint16, d []byte) uint32 {
 		return addrHash(l3[8:24]) + addrHash(l3[24:40])
 	}
 	return 0
-}
-
-func fnv(b []byte) uint32 {
-	h := uint32(2166136261)
-	for _, c := range b {
-		h ^= uint32(c)
-		h *= 16777619
-	}
-	return h
 }
 
 // Summary is the end-of-run account.
