@@ -1,6 +1,7 @@
 package smb
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/quietwire/quietwire/dissect"
@@ -206,6 +207,7 @@ func (p *parser) rpcPDU(bd *rpcBinding, dir dissect.Dir, b []byte) {
 		*c = rpcCall{used: true, callID: callID, ctx: rpcU16(b, 20, le), opnum: rpcU16(b, 22, le), ts: p.env.TS}
 		p.env.Command("RPC_REQUEST")
 		p.rpcEvent(bd, dir, c)
+		p.rpcExploit(bd, c, flags, b)
 	case rpcResponse, rpcFault:
 		if flags&rpcFlagLast == 0 && ptype == rpcResponse {
 			return
@@ -274,4 +276,35 @@ func (p *parser) rpcEvent(bd *rpcBinding, dir dissect.Dir, c *rpcCall) {
 		return
 	}
 	p.env.Event(dir, dissect.EvCommand, ifc.name+"."+ifc.ops[c.opnum])
+}
+
+// srvsvcUUID is the srvsvc interface in wire order; opNetprPathCanonicalize its opnum 31.
+var srvsvcUUID, _ = parseUUID("4b324fc8-1670-01d3-1278-5a47bf6ee188")
+
+const opNetprPathCanonicalize = 31
+
+// utf16Climb is "\..\" in UTF-16LE, as NDR carries the PathName of NetprPathCanonicalize.
+var utf16Climb = []byte{'\\', 0, '.', 0, '.', 0, '\\', 0}
+
+// rpcExploit looks into the stub of a request (b is the whole PDU, possibly cut short by the
+// SMB layer) for the MS08-067 shape: NetprPathCanonicalize on srvsvc with a path that climbs
+// out of its root. The stub follows the 24-byte request header, and the object UUID when the
+// header says there is one. Spec: [MS-SRVS] 3.1.4.30, C706 12.6.4.9.
+func (p *parser) rpcExploit(bd *rpcBinding, c *rpcCall, flags byte, b []byte) {
+	if c.opnum != opNetprPathCanonicalize {
+		return
+	}
+	if u, ok := bd.iface(c.ctx); !ok || u != srvsvcUUID {
+		return
+	}
+	stub := b[24:]
+	if flags&rpcFlagObject != 0 {
+		if len(stub) < 16 {
+			return
+		}
+		stub = stub[16:]
+	}
+	if bytes.Contains(stub, utf16Climb) {
+		p.env.Weird(weirdPathCanonicalize, "srvsvc NetprPathCanonicalize")
+	}
 }

@@ -462,3 +462,52 @@ func TestEICARWriteSMB1(t *testing.T) {
 		}
 	}
 }
+
+// ndrString is an NDR conformant varying UTF-16 string with its terminating NUL, padded to 4.
+func ndrString(s string) []byte {
+	n := uint32(len([]rune(s)) + 1)
+	b := cat(u32(n), u32(0), u32(n), utf16le(s+"\x00"))
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// netprPathCanonicalize is the stub of a NetprPathCanonicalize request ([MS-SRVS] 3.1.4.30):
+// ServerName (a unique pointer), PathName, OutbufLen, Prefix, PathType, Flags.
+func netprPathCanonicalize(path string) []byte {
+	return cat(u32(0x00020000), ndrString(`192.168.1.10`), ndrString(path), u32(1000), ndrString(`\`), u32(1), u32(0))
+}
+
+// TestPathCanonicalizeTraversal: a srvsvc NetprPathCanonicalize request whose path climbs
+// with "\..\" (MS08-067, Conficker's exploit) is a named anomaly; the same call with a plain
+// path, the climb in another srvsvc call, and opnum 31 of another interface are not.
+func TestPathCanonicalizeTraversal(t *testing.T) {
+	exploit := `\` + strings.Repeat("A", 24) + `\..\..\` + strings.Repeat("B", 40)
+	for _, tc := range []struct {
+		name, pipe, uuid string
+		opnum            uint16
+		path             string
+		want             []string
+	}{
+		{"ms08-067", "srvsvc", "4b324fc8-1670-01d3-1278-5a47bf6ee188", 31, exploit, []string{weirdPathCanonicalize}},
+		{"plain path", "srvsvc", "4b324fc8-1670-01d3-1278-5a47bf6ee188", 31, `\share\dir\file.txt`, nil},
+		{"other call", "srvsvc", "4b324fc8-1670-01d3-1278-5a47bf6ee188", 32, exploit, nil},
+		{"other interface", "wkssvc", "6bffd098-a112-3610-9833-46c3f87e345a", 31, exploit, nil},
+	} {
+		steps := append(session()[:6],
+			c2s(nbss(smb2Msg(smb2TreeConnect, 7, false, 0, 0, treeConnectReq(`\\hmi-01\IPC$`)))),
+			s2c(nbss(smb2Msg(smb2TreeConnect, 7, true, 0, 9, treeConnectResp(2)))),
+			c2s(nbss(smb2Msg(smb2Create, 8, false, 0, 9, createReq(tc.pipe, 0)))),
+			s2c(nbss(smb2Msg(smb2Create, 8, true, 0, 9, createResp(0x33, 0x44, 0)))),
+			c2s(nbss(smb2Msg(smb2Write, 9, false, 0, 9, writeReq(0x33, 0x44, rpcBindPDU(1, tc.uuid, 3))))),
+			c2s(nbss(smb2Msg(smb2Read, 10, false, 0, 9, readReq(0x33, 0x44)))),
+			s2c(nbss(smb2Msg(smb2Read, 10, true, 0, 9, readResp(rpcBindAckPDU(1, `\PIPE\`+tc.pipe))))),
+			c2s(nbss(smb2Msg(smb2Ioctl, 11, false, 0, 9, ioctlReq(0x33, 0x44, rpcRequestPDU(2, tc.opnum, netprPathCanonicalize(tc.path)))))),
+		)
+		c := run(t, 445, steps...)
+		if got := c.WeirdNames(); strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: anomalies %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -36,6 +36,10 @@ const (
 	weirdTrans2SessionSetup = "smb1_trans2_session_setup"
 	weirdDoublePulsarReply  = "smb1_doublepulsar_reply"
 	weirdEICAR              = "smb_eicar_test_file" // a file written from its start with the EICAR test file
+	// A srvsvc NetprPathCanonicalize request whose path climbs with "\..\": the MS08-067
+	// exploit's shape (Conficker's way in, Metasploit's ms08_067_netapi). Windows' own callers
+	// canonicalize paths locally; over the network the call is rare and never needs "\..\".
+	weirdPathCanonicalize = "dce_rpc_path_canonicalize_traversal"
 )
 
 // SMB2 commands. Spec: [MS-SMB2] 2.2.1.2.

@@ -524,6 +524,26 @@ func TestDoublePulsarAlert(t *testing.T) {
 	}
 }
 
+// The SMB dissector's MS08-067 anomaly raises "Suspicion of Conficker Malware" while the site
+// is still learning, one alert per pair (the exploit retried counts up), with Defender's
+// ATT&CK techniques.
+func TestConfickerAlert(t *testing.T) {
+	d := learningDetector()
+	ts := int64(1_700_000_000e9)
+	for i, pair := range [][2]string{{"10.2.0.66", "10.2.0.10"}, {"10.2.0.66", "10.2.0.10"}, {"10.2.0.66", "10.2.0.11"}} {
+		fl := flowOf(fmt.Sprintf("Ccf%d", i), 6, pair[0], uint16(49152+i), pair[1], 445)
+		d.Weird(&dissect.WeirdEvent{TS: ts + int64(i)*1e9, Flow: fl, Proto: "smb", Name: "dce_rpc_path_canonicalize_traversal"})
+	}
+	got := alertLines(d, func(a *detect.Alert) string {
+		return fmt.Sprintf("%s %s %s %s>%s x%d %v", a.Rule, a.Title, a.Severity, a.Src, a.Dst, a.Count, a.Techniques)
+	})
+	want := []string{"conficker Suspicion of Conficker Malware Critical 10.2.0.66>10.2.0.10 x2 [T0826 T0828 T0847]",
+		"conficker Suspicion of Conficker Malware Critical 10.2.0.66>10.2.0.11 x1 [T0826 T0828 T0847]"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("alerts %q, want %q", got, want)
+	}
+}
+
 // The EICAR test file seen by the HTTP or SMB dissector raises Defender's EICAR alert, one per
 // pair and protocol, naming the file where the dissector knows it.
 func TestEICARAlert(t *testing.T) {
