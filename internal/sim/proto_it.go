@@ -604,3 +604,55 @@ func smb1Trans2SessionSetup(mid, tid, uid uint16, params []byte) []byte {
 func smb1Error(cmd byte, status uint32, mid, tid, uid uint16) []byte {
 	return smb1Msg(smb1Hdr(cmd, true, status, tid, uid, mid), nil, nil)
 }
+
+// SMB1 named-pipe calls, for the Conficker scenario: NT_CREATE_ANDX of a pipe on IPC$ and
+// TRANSACTION with the TransactNmPipe subcommand carrying DCE/RPC ([MS-CIFS] §2.2.4.64,
+// §2.2.4.33, §2.2.5.6).
+
+// smb1PipeOpenReq opens pipe name (OEM, "\srvsvc") for reading and writing.
+func smb1PipeOpenReq(mid, tid, uid uint16, name string) []byte {
+	words := cat([]byte{0xff, 0}, le16(0), []byte{0}, le16(uint16(len(name))), le32(0), le32(0), le32(0x0002019f),
+		le64(0), le32(0), le32(3), le32(1), le32(0), le32(2), []byte{0})
+	return smb1Msg(smb1Hdr(0xa2, false, 0, tid, uid, mid), words, cat([]byte(name), []byte{0}))
+}
+
+// smb1PipeOpenResp answers with fid, a named pipe in message mode.
+func smb1PipeOpenResp(mid, tid, uid, fid uint16) []byte {
+	words := cat([]byte{0xff, 0}, le16(0), []byte{0}, le16(fid), le32(1), make([]byte, 32), le32(0x80),
+		le64(4096), le64(0), le16(2), le16(0x05ff), []byte{0})
+	return smb1Msg(smb1Hdr(0xa2, true, 0, tid, uid, mid), words, nil)
+}
+
+// smb1TransactPipeReq writes data to pipe fid and reads the answer in one TRANSACTION.
+func smb1TransactPipeReq(mid, tid, uid, fid uint16, data []byte) []byte {
+	const name = "\\PIPE\\\x00"
+	off := 32 + 1 + 32 + 2 + len(name)
+	pad := (4 - off%4) % 4
+	off += pad
+	words := cat(le16(0), le16(uint16(len(data))), le16(0), le16(4280), []byte{0, 0}, le16(0), le32(0), le16(0),
+		le16(0), le16(uint16(off)), le16(uint16(len(data))), le16(uint16(off)), []byte{2, 0}, le16(0x0026), le16(fid))
+	return smb1Msg(smb1Hdr(0x25, false, 0, tid, uid, mid), words, cat([]byte(name), make([]byte, pad), data))
+}
+
+// smb1TransactPipeResp carries the pipe's answer.
+func smb1TransactPipeResp(mid, tid, uid uint16, data []byte) []byte {
+	off := 32 + 1 + 20 + 2
+	pad := (4 - off%4) % 4
+	off += pad
+	words := cat(le16(0), le16(uint16(len(data))), le16(0), le16(0), le16(uint16(off)), le16(0),
+		le16(uint16(len(data))), le16(uint16(off)), le16(0), []byte{0, 0})
+	return smb1Msg(smb1Hdr(0x25, true, 0, tid, uid, mid), words, cat(make([]byte, pad), data))
+}
+
+// srvsvc ([MS-SRVS] §3.1.4.30): NetprPathCanonicalize (opnum 31), the call MS08-067 exploits.
+const srvsvcUUID = "4b324fc8-1670-01d3-1278-5a47bf6ee188"
+
+// netprPathCanonicalizeReq: ServerName (unique), PathName, OutbufLen, Prefix, PathType, Flags.
+func netprPathCanonicalizeReq(server, path string) []byte {
+	return cat(le32(0x00020000), ndrString(server), ndrString(path), le32(1000), ndrString(`\`), le32(1), le32(0))
+}
+
+// rpcFault answers call callID with a DCE/RPC fault status (C706 §12.6.4.7).
+func rpcFault(callID uint32, status uint32) []byte {
+	return rpcPDU(3, callID, cat(le32(32), le16(0), []byte{0, 0}, le32(status), le32(0)))
+}

@@ -41,6 +41,7 @@ var scenarioList = []*scenario{
 	{"smb_lateral_movement", always, scLateralMovement},
 	{"eicar_test_file", always, scEICAR},
 	{"doublepulsar", always, scDoublePulsar},
+	{"conficker", always, scConficker},
 	{"one_way_span", always, scOneWay},
 }
 
@@ -588,21 +589,60 @@ const eicar = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H
 // raised by 0x10.
 func scDoublePulsar(s *sim, t int64, sc string) {
 	dc := s.first("dc")
-	a := &host{name: "it-scanner", z: s.itZone, ip: netip.MustParseAddr("172.16.12.77"), routed: true, ttl: 128, state: map[string]int{}}
-	a.dev = &Device{Name: a.name, Type: "Windows host", Purdue: 4, IPs: []string{a.ip.String()}, Routed: true, Scenario: sc}
-	s.hosts = append(s.hosts, a)
-	k, tt := s.dial(t, a, dc, 445, "smb", sc)
-	chal := make([]byte, 8)
-	for i := range chal {
-		chal[i] = byte(s.rng.IntN(256))
-	}
+	a := s.itIntruder("it-scanner", "172.16.12.77", sc)
 	uid, tid := uint16(2048), uint16(2049)
-	tt = k.xchg(tt+ms, smb1NegReq(1), smb1NegResp(1, chal, int64(s.cfg.Start.UnixNano())+tt, "OPS"))
-	tt = k.xchg(tt+ms, smb1SessReq(2), smb1SessResp(2, uid))
-	tt = k.xchg(tt+ms, smb1TreeReq(3, uid, `\\`+dc.ip.String()+`\IPC$`), smb1TreeResp(3, tid, uid))
+	k, tt := s.smb1NullSession(t, a, dc, sc, uid, tid)
 	tt = k.xchg(tt+ms, smb1Trans2SessionSetup(0x41, tid, uid, make([]byte, 12)), smb1Error(0x32, 0xc0000002, 0x51, tid, uid))
 	k.close(tt + 100*ms)
 	e := s.event(sc, t, tt+sec, a.ip, dc.ip, "a host on the IT network ("+a.ip.String()+") pings "+dc.name+" for the DoublePulsar implant over SMB1, and the implant answers",
 		[]string{"doublepulsar", "new_asset"}, "new_connection", "new_port")
 	e.Weirds = []string{"smb_v1_negotiated", "smb1_trans2_session_setup", "smb1_doublepulsar_reply"}
+}
+
+// scConficker: a contractor's laptop infected with Conficker is plugged into the IT network and
+// tries MS08-067 on the domain controller the way the worm does: SMB1, an anonymous session,
+// IPC$, the srvsvc pipe, and NetprPathCanonicalize with a path that climbs out of its root
+// ("\..\" in UTF-16). The domain controller is patched and answers the call with a fault.
+func scConficker(s *sim, t int64, sc string) {
+	dc := s.first("dc")
+	a := s.itIntruder("contractor-laptop", "172.16.12.78", sc)
+	uid, tid, fid := uint16(2050), uint16(2051), uint16(0x4000)
+	k, tt := s.smb1NullSession(t, a, dc, sc, uid, tid)
+	// The exploit's path: a short random directory, the climb, then the overflow's filler
+	// (letters here, where the worm carries its shellcode).
+	dir := make([]byte, 6)
+	for i := range dir {
+		dir[i] = byte('A' + s.rng.IntN(26))
+	}
+	path := `\` + string(dir) + `\..\..\` + strings.Repeat("Q", 300)
+	tt = k.xchg(tt+ms, smb1PipeOpenReq(4, tid, uid, `\srvsvc`), smb1PipeOpenResp(4, tid, uid, fid))
+	tt = k.xchg(tt+ms, smb1TransactPipeReq(5, tid, uid, fid, rpcBind(1, srvsvcUUID, 3)),
+		smb1TransactPipeResp(5, tid, uid, rpcBindAck(1, `\PIPE\srvsvc`)))
+	tt = k.xchg(tt+ms, smb1TransactPipeReq(6, tid, uid, fid, rpcRequest(2, 31, netprPathCanonicalizeReq(dc.ip.String(), path))),
+		smb1TransactPipeResp(6, tid, uid, rpcFault(2, 0x000006f7)))
+	k.close(tt + 100*ms)
+	e := s.event(sc, t, tt+sec, a.ip, dc.ip, "a contractor's laptop infected with Conficker ("+a.ip.String()+") tries the MS08-067 exploit on "+dc.name+" over SMB1 (srvsvc NetprPathCanonicalize); the patched server answers with a fault",
+		[]string{"conficker", "new_asset"}, "new_connection", "new_port")
+	e.Weirds = []string{"smb_v1_negotiated", "dce_rpc_path_canonicalize_traversal"}
+}
+
+// itIntruder adds a Windows host on the IT network that only scenario sc brings in.
+func (s *sim) itIntruder(name, ip, sc string) *host {
+	a := &host{name: name, z: s.itZone, ip: netip.MustParseAddr(ip), routed: true, ttl: 128, state: map[string]int{}}
+	a.dev = &Device{Name: a.name, Type: "Windows host", Purdue: 4, IPs: []string{a.ip.String()}, Routed: true, Scenario: sc}
+	s.hosts = append(s.hosts, a)
+	return a
+}
+
+// smb1NullSession connects a to v's SMB port and sets up what SMB1 scanners and worms start
+// with: NT LM 0.12, an anonymous session (uid) and a tree connect to IPC$ (tid).
+func (s *sim) smb1NullSession(t int64, a, v *host, sc string, uid, tid uint16) (*conn, int64) {
+	k, tt := s.dial(t, a, v, 445, "smb", sc)
+	chal := make([]byte, 8)
+	for i := range chal {
+		chal[i] = byte(s.rng.IntN(256))
+	}
+	tt = k.xchg(tt+ms, smb1NegReq(1), smb1NegResp(1, chal, int64(s.cfg.Start.UnixNano())+tt, "OPS"))
+	tt = k.xchg(tt+ms, smb1SessReq(2), smb1SessResp(2, uid))
+	return k, k.xchg(tt+ms, smb1TreeReq(3, uid, `\\`+v.ip.String()+`\IPC$`), smb1TreeResp(3, tid, uid))
 }
