@@ -30,6 +30,8 @@ func FuzzParse(f *testing.F) {
 		c2s(rpcRequestPDU(2, 12, make([]byte, 16))),
 		s2c(rpcResponsePDU(2, nil)),
 	}))
+	// the MS08-067 check: srvsvc NetprPathCanonicalize with a climbing path, over SMB 2
+	f.Add(seed(pipeCall("srvsvc", "4b324fc8-1670-01d3-1278-5a47bf6ee188", 31, netprPathCanonicalize(`\AB\..\..\CDEF`))))
 	f.Add(seed([]step{s[0], {0xff, []byte{1, 2, 3}}, s[2], s[3]}))
 	f.Add(seed([]step{c2s(nbss(cat([]byte{0xff, 'S', 'M', 'B', 0x72}, make([]byte, 40))))}))
 	f.Fuzz(func(t *testing.T, data []byte) {

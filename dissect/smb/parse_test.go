@@ -479,6 +479,21 @@ func netprPathCanonicalize(path string) []byte {
 	return cat(u32(0x00020000), ndrString(`192.168.1.10`), ndrString(path), u32(1000), ndrString(`\`), u32(1), u32(0))
 }
 
+// pipeCall is an SMB 2 session that opens pipe on IPC$, binds interface uuid over it and
+// calls opnum with stub through an IOCTL (FSCTL_PIPE_TRANSCEIVE).
+func pipeCall(pipe, uuid string, opnum uint16, stub []byte) []step {
+	return append(session()[:6],
+		c2s(nbss(smb2Msg(smb2TreeConnect, 7, false, 0, 0, treeConnectReq(`\\hmi-01\IPC$`)))),
+		s2c(nbss(smb2Msg(smb2TreeConnect, 7, true, 0, 9, treeConnectResp(2)))),
+		c2s(nbss(smb2Msg(smb2Create, 8, false, 0, 9, createReq(pipe, 0)))),
+		s2c(nbss(smb2Msg(smb2Create, 8, true, 0, 9, createResp(0x33, 0x44, 0)))),
+		c2s(nbss(smb2Msg(smb2Write, 9, false, 0, 9, writeReq(0x33, 0x44, rpcBindPDU(1, uuid, 3))))),
+		c2s(nbss(smb2Msg(smb2Read, 10, false, 0, 9, readReq(0x33, 0x44)))),
+		s2c(nbss(smb2Msg(smb2Read, 10, true, 0, 9, readResp(rpcBindAckPDU(1, `\PIPE\`+pipe))))),
+		c2s(nbss(smb2Msg(smb2Ioctl, 11, false, 0, 9, ioctlReq(0x33, 0x44, rpcRequestPDU(2, opnum, stub))))),
+	)
+}
+
 // TestPathCanonicalizeTraversal: a srvsvc NetprPathCanonicalize request whose path climbs
 // with "\..\" (MS08-067, Conficker's exploit) is a named anomaly; the same call with a plain
 // path, the climb in another srvsvc call, and opnum 31 of another interface are not.
@@ -495,17 +510,7 @@ func TestPathCanonicalizeTraversal(t *testing.T) {
 		{"other call", "srvsvc", "4b324fc8-1670-01d3-1278-5a47bf6ee188", 32, exploit, nil},
 		{"other interface", "wkssvc", "6bffd098-a112-3610-9833-46c3f87e345a", 31, exploit, nil},
 	} {
-		steps := append(session()[:6],
-			c2s(nbss(smb2Msg(smb2TreeConnect, 7, false, 0, 0, treeConnectReq(`\\hmi-01\IPC$`)))),
-			s2c(nbss(smb2Msg(smb2TreeConnect, 7, true, 0, 9, treeConnectResp(2)))),
-			c2s(nbss(smb2Msg(smb2Create, 8, false, 0, 9, createReq(tc.pipe, 0)))),
-			s2c(nbss(smb2Msg(smb2Create, 8, true, 0, 9, createResp(0x33, 0x44, 0)))),
-			c2s(nbss(smb2Msg(smb2Write, 9, false, 0, 9, writeReq(0x33, 0x44, rpcBindPDU(1, tc.uuid, 3))))),
-			c2s(nbss(smb2Msg(smb2Read, 10, false, 0, 9, readReq(0x33, 0x44)))),
-			s2c(nbss(smb2Msg(smb2Read, 10, true, 0, 9, readResp(rpcBindAckPDU(1, `\PIPE\`+tc.pipe))))),
-			c2s(nbss(smb2Msg(smb2Ioctl, 11, false, 0, 9, ioctlReq(0x33, 0x44, rpcRequestPDU(2, tc.opnum, netprPathCanonicalize(tc.path)))))),
-		)
-		c := run(t, 445, steps...)
+		c := run(t, 445, pipeCall(tc.pipe, tc.uuid, tc.opnum, netprPathCanonicalize(tc.path))...)
 		if got := c.WeirdNames(); strings.Join(got, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("%s: anomalies %q, want %q", tc.name, got, tc.want)
 		}
