@@ -23,8 +23,8 @@ const (
 
 // Rule is one alert title. Titles follow Defender for IoT's catalogue where it has one (so
 // analysts who know it find the same words); ours are marked in the README. Technique ids are
-// MITRE ATT&CK for ICS, checked against the ATT&CK technique list by TestCatalogTechniques
-// (three ids that Defender's own table gets wrong are corrected here).
+// MITRE ATT&CK for ICS, checked against the ATT&CK technique list by TestCatalogTechniques;
+// they are Defender's, except where TechniqueNotes says why not (TestTechniquesFollowDefender).
 type Rule struct {
 	ID          string
 	Title       string
@@ -38,6 +38,24 @@ type Rule struct {
 	Window    int64
 	// Ours marks titles that are not in Defender's catalogue.
 	Ours bool
+}
+
+// TechniqueNotes gives, by rule id, why a rule with one of Defender's titles carries other
+// ATT&CK for ICS ids than Defender's table: the technique Defender names does not describe
+// what the rule sees, or one is missing.
+var TechniqueNotes = map[string]string{
+	"port_scan":        "a scan is Remote System Discovery (T0846); Defender's T0842 Network Sniffing is passive capture on the attacker's side",
+	"address_scan":     "a scan is Remote System Discovery (T0846), not Network Sniffing (Defender's T0842)",
+	"plc_scan":         "identification requests to many controllers are Remote System Discovery and Remote System Information Discovery (T0846, T0888), not Network Sniffing (Defender's T0842)",
+	"arp_scan":         "ARP requests to a range discover hosts (T0846, beside Defender's T0830); Defender's T0842 Network Sniffing is passive",
+	"eicar":            "a test file moved between hosts is Lateral Tool Transfer (T0867); Defender's T0842 Network Sniffing has nothing to do with it",
+	"exe_transfer":     "an executable written to another host over SMB is Lateral Tool Transfer (T0867), not a Rootkit (Defender's T0851)",
+	"psexec":           "PsExec copies its service program to the target before it executes (T0867 beside Defender's T0866)",
+	"remote_svc":       "services are managed through SMB and DCE/RPC, Remote Services (T0886 beside Defender's T0822)",
+	"plc_upload":       "an upload reads the program (T0845); it changes no firmware, so Defender's T0839 Module Firmware is dropped",
+	"controller_stop":  "a stop command downloads nothing: Defender's T0843 Program Download is dropped (T0814, T0858 kept)",
+	"protocol_version": "an unknown protocol version is a changed parameter (T0836); Defender's T0820 Exploitation for Evasion claims an exploit the packet does not show",
+	"enip_failed":      "failed encapsulation commands come from probing a device's identity and services (T0888); Defender's T0801 Monitor Process State needs process data, which a failed command does not carry",
 }
 
 func r(id, title string, e Engine, s Severity, cat string, tech []string, rem string) *Rule {

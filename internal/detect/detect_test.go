@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -61,7 +62,7 @@ func TestCatalogTechniques(t *testing.T) {
 			t.Errorf("%s: no remediation or category", r.ID)
 		}
 	}
-	// Defender's table mislabels these three; ours must not repeat the mistakes.
+	// Two of Defender's ids that are plainly wrong for the title (see TechniqueNotes too).
 	for _, r := range detect.Catalog {
 		for _, id := range r.Techniques {
 			if (r.Title == "Unexpected message length" && id == "T0869") || (r.Title == "Illegal Protocol Version" && id == "T0820") {
@@ -69,6 +70,72 @@ func TestCatalogTechniques(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTechniquesFollowDefender: a rule with one of Defender's titles carries Defender's ATT&CK
+// ids (research/features.md, section C) unless TechniqueNotes says why not, and a note is
+// only kept where the ids do differ.
+func TestTechniquesFollowDefender(t *testing.T) {
+	dir := testutil.CorpusDir()
+	if dir == "" {
+		t.Skip("../shared not found: Defender's alert table unavailable")
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "..", "research", "features.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sect, _ := strings.Cut(string(b), "## C. D4IoT alert titles")
+	sect, _, _ = strings.Cut(sect, "### C6.")
+	idRe := regexp.MustCompile(`T0\d{3}`)
+	suffix := regexp.MustCompile(`\*?( \([0-9][^)]*\))?\*?$`)
+	defender := map[string][]string{}
+	for _, line := range strings.Split(sect, "\n") {
+		cells := strings.Split(strings.Trim(line, "| "), "|")
+		if len(cells) < 2 || !strings.HasPrefix(line, "|") {
+			continue
+		}
+		ids := idRe.FindAllString(cells[len(cells)-1], -1)
+		if len(ids) == 0 {
+			continue
+		}
+		sort.Strings(ids)
+		defender[suffix.ReplaceAllString(strings.TrimSpace(cells[0]), "")] = ids
+	}
+	matched := 0
+	for _, r := range detect.Catalog {
+		want, ok := defender[r.Title]
+		if !ok {
+			continue
+		}
+		matched++
+		got := append([]string(nil), r.Techniques...)
+		sort.Strings(got)
+		same := strings.Join(got, ",") == strings.Join(want, ",")
+		note := detect.TechniqueNotes[r.ID]
+		switch {
+		case !same && note == "":
+			t.Errorf("%s (%s): techniques %v, Defender's %v, and no note says why", r.ID, r.Title, got, want)
+		case same && note != "":
+			t.Errorf("%s: a note on techniques that are Defender's own (%v)", r.ID, want)
+		}
+	}
+	if matched < 70 {
+		t.Fatalf("only %d of the catalogue's titles found in Defender's table (%d rows read)", matched, len(defender))
+	}
+	for id := range detect.TechniqueNotes {
+		if byIDForTest(id) == nil {
+			t.Errorf("note for unknown rule %s", id)
+		}
+	}
+}
+
+func byIDForTest(id string) *detect.Rule {
+	for _, r := range detect.Catalog {
+		if r.ID == id {
+			return r
+		}
+	}
+	return nil
 }
 
 type run struct {
