@@ -1,7 +1,6 @@
 package detect_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/netip"
@@ -25,19 +24,9 @@ import (
 
 // Every technique id in the catalogue exists in MITRE ATT&CK for ICS; titles and ids are unique.
 func TestCatalogTechniques(t *testing.T) {
-	dir := testutil.CorpusDir()
-	if dir == "" {
-		t.Skip("../shared not found: ATT&CK technique list unavailable")
-	}
-	f, err := os.Open(filepath.Join(dir, "..", "data", "attack-ics-techniques.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	known := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if id, _, ok := strings.Cut(sc.Text(), "\t"); ok {
+	for _, line := range strings.Split(sharedFile(t, "data", "attack-ics-techniques.tsv"), "\n") {
+		if id, _, ok := strings.Cut(line, "\t"); ok {
 			known[id] = true
 		}
 	}
@@ -76,15 +65,7 @@ func TestCatalogTechniques(t *testing.T) {
 // ids (research/features.md, section C) unless TechniqueNotes says why not, and a note is
 // only kept where the ids do differ.
 func TestTechniquesFollowDefender(t *testing.T) {
-	dir := testutil.CorpusDir()
-	if dir == "" {
-		t.Skip("../shared not found: Defender's alert table unavailable")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "research", "features.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, sect, _ := strings.Cut(string(b), "## C. D4IoT alert titles")
+	_, sect, _ := strings.Cut(sharedFile(t, "research", "features.md"), "## C. D4IoT alert titles")
 	sect, _, _ = strings.Cut(sect, "### C6.")
 	idRe := regexp.MustCompile(`T0\d{3}`)
 	suffix := regexp.MustCompile(`\*?( \([0-9][^)]*\))?\*?$`)
@@ -127,6 +108,20 @@ func TestTechniquesFollowDefender(t *testing.T) {
 			t.Errorf("note for unknown rule %s", id)
 		}
 	}
+}
+
+// sharedFile reads a file of ../shared (beside the corpus), skipping the test without it.
+func sharedFile(t *testing.T, rel ...string) string {
+	t.Helper()
+	dir := testutil.CorpusDir()
+	if dir == "" {
+		t.Skipf("../shared not found: %s unavailable", filepath.Join(rel...))
+	}
+	b, err := os.ReadFile(filepath.Join(append([]string{dir, ".."}, rel...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func byIDForTest(id string) *detect.Rule {
