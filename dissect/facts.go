@@ -51,4 +51,5 @@ const (
 	EvException       = "exception"        // protocol exception / error response
 	EvLogin           = "login"            // login in clear (FTP, Telnet, …)
 	EvNameQuery       = "name_query"       // a DNS-family query; Detail is the name (not written to events.log)
+	EvNameError       = "name_error"       // a DNS answer that the queried name does not exist (NXDOMAIN); Detail is the name (not written to events.log)
 )

@@ -160,6 +160,9 @@ func className(c uint16) string {
 	return ""
 }
 
+// rcodeNXDomain is the RCODE of an answer that the queried name does not exist (RFC 1035 §4.1.1).
+const rcodeNXDomain = 3
+
 // rcodeNames are Zeek's base_errors for the 4-bit header RCODE.
 var rcodeNames = [16]string{"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
 	"YXDOMAIN", "YXRRSET", "NXRRSet", "NOTAUTH", "NOTZONE", "unassigned-11", "unassigned-12",

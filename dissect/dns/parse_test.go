@@ -361,3 +361,28 @@ func TestProbe(t *testing.T) {
 }
 
 func mustAddr(s string) (a netipAddr) { return parseAddr(s) }
+
+// TestNameErrorEvent: an NXDOMAIN answer reports the name that does not exist as the server's
+// event (for the DGA rule); a NOERROR answer and a SERVFAIL do not.
+func TestNameErrorEvent(t *testing.T) {
+	for _, tc := range []struct {
+		rcode uint16
+		want  string
+	}{{3, "xkqjzvbwpl.biz"}, {0, ""}, {2, ""}} {
+		c := newCase(17, 53)
+		c.udp(t, dissect.Orig, cat(hdr(7, 0x0100, 1, 0, 0, 0), question("xkqjzvbwpl.biz", typeA, 1)))
+		c.udp(t, dissect.Resp, cat(hdr(7, 0x8180|tc.rcode, 1, 0, 0, 0), question("xkqjzvbwpl.biz", typeA, 1)))
+		var got []string
+		for _, e := range c.cap.Events {
+			if e.Kind == dissect.EvNameError {
+				if e.Src != dissect.Resp {
+					t.Errorf("rcode %d: name error from the %v side", tc.rcode, e.Src)
+				}
+				got = append(got, e.Detail)
+			}
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("rcode %d: name errors %q, want %q", tc.rcode, got, tc.want)
+		}
+	}
+}

@@ -297,8 +297,14 @@ func (p *parser) walk(dir dissect.Dir, msg []byte, h header, s *session) {
 				// The queried name, for indicator matching (detection). Not logged as an event.
 				p.env.EventBytes(dir, dissect.EvNameQuery, s.query)
 			}
-		} else if h.an == 0 && h.ns == 0 && h.ar == 0 {
-			s.rejected = true
+		} else {
+			if h.an == 0 && h.ns == 0 && h.ar == 0 {
+				s.rejected = true
+			}
+			if h.rcode == rcodeNXDomain && !p.netbios && !p.multicast && len(p.name) > 0 {
+				// The name that does not exist, for the DGA rule (detection). Not logged as an event.
+				p.env.EventBytes(dir, dissect.EvNameError, p.name)
+			}
 		}
 	}
 	sections := [3]struct {

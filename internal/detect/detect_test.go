@@ -606,6 +606,30 @@ func TestConfickerAlert(t *testing.T) {
 	}
 }
 
+// NXDOMAIN answers for 25 distinct names within a minute raise "Suspicion of Malicious Activity
+// (Name Queries)" against the host that asked, during learning too; 24 names, one name asked
+// again and again, or 25 names spread over more than a minute do not.
+func TestNameQueriesAlert(t *testing.T) {
+	d := learningDetector()
+	ts := int64(1_700_000_000e9)
+	nxdomain := func(host string, name string, at int64) {
+		fl := flowOf("Cnx"+host, 17, host, 51000, "10.9.0.1", 53)
+		d.Event(&dissect.Event{TS: at, Flow: fl, Src: dissect.Resp, Proto: "dns", Kind: dissect.EvNameError, Detail: name})
+	}
+	for i := range 25 {
+		nxdomain("10.9.0.21", fmt.Sprintf("q%dwxkzj.info", i), ts+int64(i)*1e9)    // 25 names in 25 s
+		nxdomain("10.9.0.22", fmt.Sprintf("q%dwxkzj.info", i%24), ts+int64(i)*1e9) // 24 names
+		nxdomain("10.9.0.23", "printer.plant.local", ts+int64(i)*1e9)              // one name
+		nxdomain("10.9.0.24", fmt.Sprintf("q%dwxkzj.info", i), ts+int64(i)*3e9)    // 25 names in 75 s
+	}
+	got := alertLines(d, func(a *detect.Alert) string {
+		return fmt.Sprintf("%s %s %s>%s %v", a.Rule, a.Engine, a.Src, a.Dst, a.Techniques)
+	})
+	if want := "name_queries Malware 10.9.0.21>10.9.0.1 [T0884]"; strings.Join(got, "|") != want {
+		t.Fatalf("alerts %q, want %q", got, want)
+	}
+}
+
 // The EICAR test file seen by the HTTP or SMB dissector raises Defender's EICAR alert, one per
 // pair and protocol, naming the file where the dissector knows it.
 func TestEICARAlert(t *testing.T) {

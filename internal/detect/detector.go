@@ -955,6 +955,12 @@ func (d *Detector) Event(ev *dissect.Event) {
 		if p == "smb" {
 			d.smbWrite(fl, src, dst, det)
 		}
+	case dissect.EvNameError:
+		// The server's answer: dst is the host that asked. Distinct names, so that a resolver
+		// retrying one missing name is not a generated list of them.
+		if fired, n := d.distinct("name_queries", dst, "", itemOf(lower())); fired {
+			d.raise("name_queries", fl, dst, src, p, "", fmt.Sprintf("%s asked %s for %d names that do not exist within a minute (%s, …): the lookups of a domain generation algorithm", dst, src, n, det))
+		}
 	case dissect.EvNameQuery:
 		if fam, name, ok := familyDomain(det); ok && fam == "WannaCry" {
 			d.raise("wannacry", fl, src, dst, p, name, fmt.Sprintf("%s looked up %s, WannaCry's kill-switch domain: the host runs WannaCry or a variant of it", src, det))

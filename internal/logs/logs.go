@@ -279,8 +279,8 @@ func (w *Writer) Fact(f *dissect.Fact) {
 
 // Event implements dissect.Output: events go to events.log until a consumer takes them.
 func (w *Writer) Event(e *dissect.Event) {
-	if e.Kind == dissect.EvNameQuery || w.eventsOff {
-		return // name queries: dns.log has every one already
+	if e.Kind == dissect.EvNameQuery || e.Kind == dissect.EvNameError || w.eventsOff {
+		return // name queries and their NXDOMAIN answers: dns.log has every one already
 	}
 	b := w.scratch[:0]
 	b = append(b, `{"ts":`...)

@@ -599,15 +599,33 @@ func scDoublePulsar(s *sim, t int64, sc string) {
 	e.Weirds = []string{"smb_v1_negotiated", "smb1_trans2_session_setup", "smb1_doublepulsar_reply"}
 }
 
-// scConficker: a contractor's laptop infected with Conficker is plugged into the IT network and
-// tries MS08-067 on the domain controller the way the worm does: SMB1, an anonymous session,
-// IPC$, the srvsvc pipe, and NetprPathCanonicalize with a path that climbs out of its root
-// ("\..\" in UTF-16). The domain controller is patched and answers the call with a fault.
+// scConficker: a contractor's laptop infected with Conficker is plugged into the IT network.
+// The worm first looks for its command server among names its domain generation algorithm
+// makes up (30 of them within 12 s, none of which exists: the domain controller, the site's
+// resolver, answers NXDOMAIN), then tries MS08-067 on the domain controller the way it
+// spreads: SMB1, an anonymous session, IPC$, the srvsvc pipe, and NetprPathCanonicalize with a
+// path that climbs out of its root ("\..\" in UTF-16). The controller is patched and answers
+// the call with a fault.
 func scConficker(s *sim, t int64, sc string) {
 	dc := s.first("dc")
 	a := s.itIntruder("contractor-laptop", "172.16.12.78", sc)
+	s.edge(a.ip, dc.ip, "dns", "udp", 53, sc)
+	tlds := []string{"com", "net", "org", "info", "biz", "ws", "cn"}
+	tt := t
+	for range 30 {
+		label := make([]byte, 8+s.rng.IntN(4))
+		for i := range label {
+			label[i] = byte('a' + s.rng.IntN(26))
+		}
+		name := string(label) + "." + tlds[s.rng.IntN(len(tlds))]
+		s.dnsID++
+		sp := a.nextPort()
+		s.udp(tt, a, dc, sp, 53, dnsQuery(s.dnsID, name, 1))
+		s.udp(tt+20*ms, dc, a, 53, sp, dnsAnswer(s.dnsID, name, netip.Addr{}, 3))
+		tt += 400 * ms
+	}
 	uid, tid, fid := uint16(2050), uint16(2051), uint16(0x4000)
-	k, tt := s.smb1NullSession(t, a, dc, sc, uid, tid)
+	k, tt := s.smb1NullSession(tt+sec, a, dc, sc, uid, tid)
 	// The exploit's path: a short random directory, the climb, then the overflow's filler
 	// (letters here, where the worm carries its shellcode).
 	dir := make([]byte, 6)
@@ -621,8 +639,8 @@ func scConficker(s *sim, t int64, sc string) {
 	tt = k.xchg(tt+ms, smb1TransactPipeReq(6, tid, uid, fid, rpcRequest(2, 31, netprPathCanonicalizeReq(dc.ip.String(), path))),
 		smb1TransactPipeResp(6, tid, uid, rpcFault(2, 0x000006f7)))
 	k.close(tt + 100*ms)
-	e := s.event(sc, t, tt+sec, a.ip, dc.ip, "a contractor's laptop infected with Conficker ("+a.ip.String()+") tries the MS08-067 exploit on "+dc.name+" over SMB1 (srvsvc NetprPathCanonicalize); the patched server answers with a fault",
-		[]string{"conficker", "new_asset"}, "new_connection", "new_port")
+	e := s.event(sc, t, tt+sec, a.ip, dc.ip, "a contractor's laptop infected with Conficker ("+a.ip.String()+") looks up 30 generated domain names (all NXDOMAIN), then tries the MS08-067 exploit on "+dc.name+" over SMB1 (srvsvc NetprPathCanonicalize); the patched server answers with a fault",
+		[]string{"conficker", "name_queries", "new_asset"}, "new_connection", "new_port")
 	e.Weirds = []string{"smb_v1_negotiated", "dce_rpc_path_canonicalize_traversal"}
 }
 
