@@ -578,12 +578,9 @@ func TestDoublePulsarAlert(t *testing.T) {
 	for i, name := range []string{"smb1_trans2_session_setup", "smb1_doublepulsar_reply", "smb_unmatched_response"} {
 		d.Weird(&dissect.WeirdEvent{TS: int64(1_700_000_000e9) + int64(i)*1e6, Flow: fl, Proto: "smb", Name: name})
 	}
-	got := alertLines(d, func(a *detect.Alert) string {
+	wantAlerts(t, d, func(a *detect.Alert) string {
 		return fmt.Sprintf("%s %s %s>%s x%d", a.Rule, a.Severity, a.Src, a.Dst, a.Count)
-	})
-	if want := "doublepulsar Critical 10.2.0.66>10.2.0.10 x2"; strings.Join(got, "|") != want {
-		t.Fatalf("alerts %q, want %q", got, want)
-	}
+	}, "doublepulsar Critical 10.2.0.66>10.2.0.10 x2")
 }
 
 // The SMB dissector's MS08-067 anomaly raises "Suspicion of Conficker Malware" while the site
@@ -596,14 +593,11 @@ func TestConfickerAlert(t *testing.T) {
 		fl := flowOf(fmt.Sprintf("Ccf%d", i), 6, pair[0], uint16(49152+i), pair[1], 445)
 		d.Weird(&dissect.WeirdEvent{TS: ts + int64(i)*1e9, Flow: fl, Proto: "smb", Name: "dce_rpc_path_canonicalize_traversal"})
 	}
-	got := alertLines(d, func(a *detect.Alert) string {
+	wantAlerts(t, d, func(a *detect.Alert) string {
 		return fmt.Sprintf("%s %s %s %s>%s x%d %v", a.Rule, a.Title, a.Severity, a.Src, a.Dst, a.Count, a.Techniques)
-	})
-	want := []string{"conficker Suspicion of Conficker Malware Critical 10.2.0.66>10.2.0.10 x2 [T0826 T0828 T0847]",
-		"conficker Suspicion of Conficker Malware Critical 10.2.0.66>10.2.0.11 x1 [T0826 T0828 T0847]"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Fatalf("alerts %q, want %q", got, want)
-	}
+	},
+		"conficker Suspicion of Conficker Malware Critical 10.2.0.66>10.2.0.10 x2 [T0826 T0828 T0847]",
+		"conficker Suspicion of Conficker Malware Critical 10.2.0.66>10.2.0.11 x1 [T0826 T0828 T0847]")
 }
 
 // NXDOMAIN answers for 25 distinct names within a minute raise "Suspicion of Malicious Activity
@@ -622,12 +616,9 @@ func TestNameQueriesAlert(t *testing.T) {
 		nxdomain("10.9.0.23", "printer.plant.local", ts+int64(i)*1e9)              // one name
 		nxdomain("10.9.0.24", fmt.Sprintf("q%dwxkzj.info", i), ts+int64(i)*3e9)    // 25 names in 75 s
 	}
-	got := alertLines(d, func(a *detect.Alert) string {
+	wantAlerts(t, d, func(a *detect.Alert) string {
 		return fmt.Sprintf("%s %s %s>%s %v", a.Rule, a.Engine, a.Src, a.Dst, a.Techniques)
-	})
-	if want := "name_queries Malware 10.9.0.21>10.9.0.1 [T0884]"; strings.Join(got, "|") != want {
-		t.Fatalf("alerts %q, want %q", got, want)
-	}
+	}, "name_queries Malware 10.9.0.21>10.9.0.1 [T0884]")
 }
 
 // The EICAR test file seen by the HTTP or SMB dissector raises Defender's EICAR alert, one per
@@ -642,14 +633,11 @@ func TestEICARAlert(t *testing.T) {
 		w.TS, w.Flow = ts, fl
 		d.Weird(&w)
 	}
-	got := alertLines(d, func(a *detect.Alert) string {
+	wantAlerts(t, d, func(a *detect.Alert) string {
 		return fmt.Sprintf("%s %s x%d: %s", a.Rule, a.Protocol, a.Count, a.Message)
-	})
-	want := []string{"eicar http x1: The EICAR anti-virus test file went over http between 10.3.0.20 and 10.3.0.1",
-		`eicar smb x2: The EICAR anti-virus test file (test\eicar.com) went over smb between 10.3.0.20 and 10.3.0.1`}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Fatalf("alerts %q, want %q", got, want)
-	}
+	},
+		"eicar http x1: The EICAR anti-virus test file went over http between 10.3.0.20 and 10.3.0.1",
+		`eicar smb x2: The EICAR anti-virus test file (test\eicar.com) went over smb between 10.3.0.20 and 10.3.0.1`)
 }
 
 // A lookup of one of WannaCry's kill-switch domains (or a name under it, in any case, with or
@@ -663,11 +651,8 @@ func TestWannaCryKillSwitch(t *testing.T) {
 		ts += 1e9
 		d.Event(&dissect.Event{TS: ts, Flow: fl, Src: dissect.Orig, Proto: "dns", Kind: dissect.EvNameQuery, Detail: q})
 	}
-	got := alertLines(d, func(a *detect.Alert) string { return fmt.Sprintf("%s %s %s x%d", a.Rule, a.Src, a.Detail, a.Count) })
-	want := []string{"wannacry 10.4.0.30 ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com x1", "wannacry 10.4.0.30 iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com x2"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Fatalf("alerts %q, want %q", got, want)
-	}
+	wantAlerts(t, d, func(a *detect.Alert) string { return fmt.Sprintf("%s %s %s x%d", a.Rule, a.Src, a.Detail, a.Count) },
+		"wannacry 10.4.0.30 ayylmaotjhsstasdfasdfasdfasdfasdfasdfasdf.com x1", "wannacry 10.4.0.30 iuqerfsodp9ifjaposdfjhgosurijfaewrwergwea.com x2")
 }
 
 // learningDetector is a detector still learning (for an hour of packet time): malware rules
@@ -684,6 +669,15 @@ func flowOf(uid string, proto uint8, src string, sport uint16, dst string, dport
 }
 
 // alertLines formats every alert with line and sorts the lines.
+// wantAlerts fails the test unless the detector's alerts, each turned into a line, are want
+// (in sorted order).
+func wantAlerts(t *testing.T, d *detect.Detector, line func(a *detect.Alert) string, want ...string) {
+	t.Helper()
+	if got := alertLines(d, line); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("alerts %q, want %q", got, want)
+	}
+}
+
 func alertLines(d *detect.Detector, line func(a *detect.Alert) string) []string {
 	var out []string
 	for _, a := range d.Alerts() {
