@@ -163,8 +163,9 @@ func TestRingFirstPackets(t *testing.T) {
 	}
 }
 
-// TestPrefetchPacket: the prefetch hint reads no byte past a packet of any length (an empty
-// packet, one shorter than a cache line, one of exactly one line, one just over).
+// TestPrefetchPacket: prefetchPacket takes no address outside a packet of any length (an index
+// past the end would panic: an empty packet, one shorter than a cache line, one of exactly one
+// line, one just over) and allocates nothing.
 func TestPrefetchPacket(t *testing.T) {
 	buf := make([]byte, 200)
 	for _, n := range []int{0, 1, 63, 64, 65, 128, 200} {
